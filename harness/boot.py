@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot the arm64 kernel in QEMU virt with a device tree and collect the
+probe graph debugfs files the initramfs prints.
+
+The device tree is QEMU virt's own (dumped with -machine dumpdtb=) with
+the nodes of --nodes merged in, or a whole tree given with --dts.  The
+console log goes to --log; each debugfs file printed between markers is
+written to --out.  Exits non-zero on a panic, an oops, a WARN, a timeout
+or missing markers.
+"""
+
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO, Dict, List, Optional, Union
+
+TOP = Path(__file__).resolve().parent.parent
+WORK = Path(os.environ.get("PG_WORK", TOP / ".build"))
+BOOT = WORK / "boot"
+QEMU_MACHINE = ["-machine", "virt", "-cpu", "cortex-a57"]
+
+BEGIN_RE = re.compile(r"^=== probe-graph begin (\S+) ===$")
+END_RE = re.compile(r"^=== probe-graph end (\S+) ===$")
+DONE = "=== probe-graph done ==="
+FATAL_RE = re.compile(
+    r"Kernel panic|Internal error: Oops|BUG: |------------\[ cut here \]"
+    r"|WARNING: CPU:|Unable to handle kernel|Call trace:"
+)
+
+
+class BootError(Exception):
+    pass
+
+
+def run(cmd: List[str], stdout: Union[int, IO[bytes], None] = None) -> None:
+    subprocess.run(cmd, check=True, stdout=stdout)
+
+
+def newer(target: Path, *sources: Path) -> bool:
+    if not target.exists():
+        return True
+    t = target.stat().st_mtime
+    return any(s.stat().st_mtime > t for s in sources)
+
+
+def build_initramfs(kbuild: Path) -> Path:
+    """Cross-compile the static init and pack it with gen_init_cpio."""
+    BOOT.mkdir(parents=True, exist_ok=True)
+    src = TOP / "harness" / "initramfs" / "init.c"
+    init = BOOT / "init"
+    if newer(init, src):
+        run(["aarch64-linux-gnu-gcc", "-static", "-O2", "-Wall", "-Wextra",
+             "-Werror", "-o", str(init), str(src)])
+    spec = BOOT / "initramfs.list"
+    spec.write_text(
+        "dir /dev 0755 0 0\n"
+        "nod /dev/console 0600 0 0 c 5 1\n"
+        "dir /proc 0755 0 0\n"
+        "dir /sys 0755 0 0\n"
+        f"file /init {init} 0755 0 0\n")
+    cpio = BOOT / "initramfs.cpio"
+    gen = kbuild / "usr" / "gen_init_cpio"
+    if not gen.exists():
+        raise BootError(f"{gen} missing: build the arm64 kernel first")
+    with open(cpio, "wb") as f:
+        run([str(gen), str(spec)], stdout=f)
+    return cpio
+
+
+def qemu_base(smp: int, mem: int) -> List[str]:
+    return ["qemu-system-aarch64", *QEMU_MACHINE, "-smp", str(smp),
+            "-m", str(mem), "-nographic", "-no-reboot", "-nic", "none"]
+
+
+def make_dtb(nodes: Optional[Path], dts: Optional[Path], smp: int, mem: int,
+             name: str) -> Path:
+    """Compile the device tree to boot with."""
+    BOOT.mkdir(parents=True, exist_ok=True)
+    dtb = BOOT / f"{name}.dtb"
+    if dts is not None:
+        merged = dts
+    else:
+        virt_dtb = BOOT / f"virt-smp{smp}-m{mem}.dtb"
+        if not virt_dtb.exists():
+            run(qemu_base(smp, mem) +
+                ["-machine", f"dumpdtb={virt_dtb}"],
+                stdout=subprocess.DEVNULL)
+        virt_dts = virt_dtb.with_suffix(".dts")
+        if newer(virt_dts, virt_dtb):
+            run(["dtc", "-q", "-I", "dtb", "-O", "dts", "-o", str(virt_dts),
+                 str(virt_dtb)])
+        merged = BOOT / f"{name}.dts"
+        body = virt_dts.read_text()
+        if nodes is not None:
+            body += "\n" + nodes.read_text()
+        merged.write_text(body)
+    run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(dtb), str(merged)])
+    return dtb
+
+
+def parse_console(text: str) -> Dict[str, str]:
+    """Return the files printed between begin/end markers, by path."""
+    files: Dict[str, str] = {}
+    current: Optional[str] = None
+    buf: List[str] = []
+    for line in text.splitlines():
+        line = line.rstrip("\r")
+        if current is None:
+            m = BEGIN_RE.match(line)
+            if m:
+                current, buf = m.group(1), []
+            continue
+        m = END_RE.match(line)
+        if m and m.group(1) == current:
+            files[current] = "\n".join(buf) + ("\n" if buf else "")
+            current = None
+        else:
+            buf.append(line)
+    if current is not None:
+        raise BootError(f"no end marker for {current}")
+    return files
+
+
+def boot(args: argparse.Namespace) -> int:
+    kbuild = Path(args.kbuild)
+    image = kbuild / "arch" / "arm64" / "boot" / "Image"
+    if not image.exists():
+        raise BootError(f"{image} missing: run harness/build-arm64")
+    name = args.name or (Path(args.nodes or args.dts).stem
+                         if (args.nodes or args.dts) else "virt")
+    cpio = build_initramfs(kbuild)
+    dtb = make_dtb(Path(args.nodes) if args.nodes else None,
+                   Path(args.dts) if args.dts else None,
+                   args.smp, args.mem, name)
+    cmdline = ("console=ttyAMA0 panic=-1 loglevel=6 " + args.append +
+               " -- " + args.init_args).strip()
+    cmd = qemu_base(args.smp, args.mem) + [
+        "-kernel", str(image), "-initrd", str(cpio), "-dtb", str(dtb),
+        "-append", cmdline]
+    log = Path(args.log)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print("boot: " + " ".join(shlex.quote(c) for c in cmd), file=sys.stderr)
+    start = time.monotonic()
+    with open(log, "wb") as f:
+        try:
+            proc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL,
+                                  timeout=args.timeout)
+            rc = proc.returncode
+        except subprocess.TimeoutExpired:
+            rc = None
+    elapsed = time.monotonic() - start
+    text = log.read_text(errors="replace")
+    problems = []
+    if rc is None:
+        problems.append(f"timeout after {args.timeout}s")
+    elif rc != 0:
+        problems.append(f"qemu exited with {rc}")
+    fatal = FATAL_RE.search(text)
+    if fatal:
+        problems.append(f"kernel reported '{fatal.group(0)}'")
+    if DONE not in text:
+        problems.append("no '" + DONE + "' marker")
+    files = parse_console(text)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for path, content in files.items():
+            rel = path.replace("/sys/kernel/debug/", "").strip("/")
+            dest = out / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_text(content)
+    print(f"boot: {name}: {elapsed:.1f}s, {len(files)} files, log {log}",
+          file=sys.stderr)
+    if problems:
+        for p in problems:
+            print(f"boot: error: {p} (see {log})", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: List[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    src = ap.add_mutually_exclusive_group()
+    src.add_argument("--nodes", help=".dtsi merged into QEMU virt's tree")
+    src.add_argument("--dts", help="a whole device tree to boot instead")
+    ap.add_argument("--append", default="", help="extra kernel parameters")
+    ap.add_argument("--init-args", default="",
+                    help="arguments for init, e.g. pg.timeout_s=120")
+    ap.add_argument("--log", required=True, help="console log to write")
+    ap.add_argument("--out", help="directory for the debugfs files")
+    ap.add_argument("--name", help="name for the generated files")
+    ap.add_argument("--timeout", type=int, default=300)
+    ap.add_argument("--smp", type=int, default=2)
+    ap.add_argument("--mem", type=int, default=1024, help="MiB")
+    ap.add_argument("--kbuild", default=str(WORK / "arm64"),
+                    help="arm64 kernel build directory")
+    args = ap.parse_args(argv)
+    try:
+        return boot(args)
+    except (BootError, subprocess.CalledProcessError) as e:
+        print(f"boot: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

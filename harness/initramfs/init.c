@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Minimal init for probe graph boots: mount the pseudo filesystems, wait
+ * until device probing has settled, print the probe graph debugfs files
+ * between markers on the console and power off.
+ *
+ * Kernel command line options understood (after "--" or as init args):
+ *   pg.settle_ms=N	how long the files must stay unchanged (default 300)
+ *   pg.timeout_s=N	give up waiting after N seconds (default 60)
+ */
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEBUGFS		"/sys/kernel/debug"
+#define PG_DIR		DEBUGFS "/probe_graph"
+#define MAX_SNAPSHOT	(64 << 20)
+
+static char *snap_a, *snap_b;
+
+static void mnt(const char *src, const char *dst, const char *type)
+{
+	mkdir(dst, 0755);
+	if (mount(src, dst, type, 0, NULL) && errno != EBUSY)
+		printf("init: mount %s on %s: %s\n", type, dst, strerror(errno));
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Append the contents of @path to @buf at @len; returns the new length. */
+static size_t slurp(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return len;
+	while (len < MAX_SNAPSHOT &&
+	       (n = read(fd, buf + len, MAX_SNAPSHOT - len)) > 0)
+		len += n;
+	close(fd);
+	return len;
+}
+
+/* Concatenate every file that tells whether probing is still going on. */
+static size_t snapshot(char *buf)
+{
+	size_t len = 0;
+
+	len = slurp(DEBUGFS "/devices_deferred", buf, len);
+	len = slurp(PG_DIR "/devices", buf, len);
+	len = slurp(PG_DIR "/stats", buf, len);
+	return len;
+}
+
+/* The probe graph reports "busy N" in its stats while probes are queued. */
+static int graph_busy(const char *buf, size_t len)
+{
+	const char *p = memmem(buf, len, "\nbusy ", 6);
+
+	return p && p[6] != '0';
+}
+
+static void settle(long settle_ms, long timeout_s)
+{
+	long deadline = now_ms() + timeout_s * 1000;
+	long stable_since = now_ms();
+	size_t la = snapshot(snap_a), lb;
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+
+	for (;;) {
+		nanosleep(&tick, NULL);
+		lb = snapshot(snap_b);
+		if (lb != la || memcmp(snap_a, snap_b, la) ||
+		    graph_busy(snap_b, lb)) {
+			char *t = snap_a;
+
+			snap_a = snap_b;
+			snap_b = t;
+			la = lb;
+			stable_since = now_ms();
+		} else if (now_ms() - stable_since >= settle_ms) {
+			printf("init: probing settled\n");
+			return;
+		}
+		if (now_ms() > deadline) {
+			printf("init: probing did not settle in %lds\n",
+			       timeout_s);
+			return;
+		}
+	}
+}
+
+static void dump_file(const char *path)
+{
+	char buf[65536];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0) {
+		printf("init: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	printf("=== probe-graph begin %s ===\n", path);
+	fflush(stdout);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, n, stdout);
+	close(fd);
+	fflush(stdout);
+	printf("=== probe-graph end %s ===\n", path);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char * const *)a, *(char * const *)b);
+}
+
+static void dump_dir(const char *dir)
+{
+	char *names[256], path[512];
+	struct dirent *de;
+	int n = 0, i;
+	DIR *d = opendir(dir);
+
+	if (!d) {
+		printf("init: %s: %s\n", dir, strerror(errno));
+		return;
+	}
+	while ((de = readdir(d)) && n < 256) {
+		if (de->d_name[0] != '.')
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(names[0]), name_cmp);
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (!stat(path, &st) && S_ISREG(st.st_mode))
+			dump_file(path);
+		free(names[i]);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	long settle_ms = 300, timeout_s = 60;
+	int i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 1; i < argc; i++) {
+		if (!strncmp(argv[i], "pg.settle_ms=", 13))
+			settle_ms = atol(argv[i] + 13);
+		else if (!strncmp(argv[i], "pg.timeout_s=", 13))
+			timeout_s = atol(argv[i] + 13);
+	}
+
+	mnt("proc", "/proc", "proc");
+	mnt("sysfs", "/sys", "sysfs");
+	mnt("debugfs", DEBUGFS, "debugfs");
+	mnt("devtmpfs", "/dev", "devtmpfs");
+
+	snap_a = malloc(MAX_SNAPSHOT);
+	snap_b = malloc(MAX_SNAPSHOT);
+	if (!snap_a || !snap_b) {
+		printf("init: out of memory\n");
+	} else {
+		printf("=== probe-graph init ===\n");
+		settle(settle_ms, timeout_s);
+	}
+
+	dump_dir(PG_DIR);
+	dump_file(DEBUGFS "/devices_deferred");
+	dump_dir(DEBUGFS "/probe_graph_test_device");
+	dump_file("/proc/uptime");
+	printf("=== probe-graph done ===\n");
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	return 0;
+}

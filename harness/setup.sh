@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the host packages and prepare the patched kernel tree.
+#
+# Idempotent: packages are only installed when one is missing, and the
+# tree is only re-created when the Debian source package or the patch
+# series changed.  Overlay files are synchronised on every run (rsync
+# keeps timestamps of unchanged files, so builds stay incremental).
+
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/harness/lib.sh"
+
+PACKAGES=(
+	linux-source-6.12 device-tree-compiler qemu-system-arm
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc make flex bison bc libelf-dev libssl-dev ccache graphviz
+	python3 python3-docutils python3-ply sparse mypy cpio xz-utils rsync git
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "installing: ${missing[*]}"
+	sudo_cmd=()
+	[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+	export DEBIAN_FRONTEND=noninteractive
+	"${sudo_cmd[@]}" apt-get update -q
+	"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+tarball=/usr/src/linux-source-6.12.tar.xz
+[ -f "$tarball" ] || die "$tarball missing after install"
+
+mkdir -p "$WORK" "$CCACHE_DIR"
+echo "linux-source-6.12 $pkgver" > "$WORK/base-version"
+
+# The pristine tree is a git repository: commit "base" is the unpacked
+# Debian source, every patch of the series becomes one commit on top, so
+# edits can be turned back into the series with harness/refresh-series.
+series_id=$( (echo "$pkgver"; cat "$top/patches/series" \
+	"$top"/patches/*.patch 2>/dev/null || true) | sha256sum | cut -c1-16)
+
+if [ ! -f "$SRC/.probe-graph-series" ] ||
+   [ "$(cat "$SRC/.probe-graph-series")" != "$series_id" ]; then
+	if [ ! -f "$SRC/.probe-graph-base" ] ||
+	   [ "$(cat "$SRC/.probe-graph-base")" != "$pkgver" ]; then
+		log "unpacking $tarball ($pkgver)"
+		rm -rf "$SRC" "$WORK/unpack"
+		mkdir -p "$WORK/unpack"
+		tar -C "$WORK/unpack" -xf "$tarball"
+		mv "$WORK/unpack/linux-source-6.12" "$SRC"
+		rmdir "$WORK/unpack"
+		git_src init -q -b base-tree
+		git_src add -A -f
+		git_src commit -q -m "linux-source-6.12 $pkgver"
+		git_src tag -f base >/dev/null
+		echo "$pkgver" > "$SRC/.probe-graph-base"
+	fi
+	git_src checkout -q -f -B series base
+	while read -r patch; do
+		case "$patch" in ''|'#'*) continue ;; esac
+		log "applying $patch"
+		# git am refuses any patch that does not apply exactly
+		git_src am -q --keep-cr "$top/patches/$patch" ||
+			{ git_src am --abort || true; die "$patch does not apply"; }
+	done < "$top/patches/series"
+	echo "$series_id" > "$SRC/.probe-graph-series"
+fi
+
+# Lay in the files this project owns; they are not part of the series,
+# so keep git in the tree from seeing them.
+(cd "$top/overlay" && find . -type f | sed 's|^\./|/|') > "$SRC/.git/info/exclude"
+printf '/.probe-graph-*\n' >> "$SRC/.git/info/exclude"
+rsync -a --checksum "$top/overlay/" "$SRC/"
+log "tree ready: $SRC ($(cat "$WORK/base-version"))"

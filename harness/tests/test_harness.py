@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Unit tests for the boot harness, on a console log captured from a real
+QEMU boot of harness/dts/sample.dtsi."""
+
+import sys
+import tempfile
+import unittest
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import boot  # noqa: E402
+import check_boot  # noqa: E402
+
+DATA = HERE / "data"
+
+
+class ParseConsoleTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.log = (DATA / "sample-boot.log").read_text()
+
+    def test_files_between_markers(self) -> None:
+        files = boot.parse_console(self.log)
+        devices = files["/sys/kernel/debug/probe_graph/devices"]
+        self.assertTrue(devices.startswith("# probe_graph devices v1"))
+        self.assertIn("pg-bus:pg-audio\tpg-bus\tbound\n", devices)
+        self.assertEqual(files["/sys/kernel/debug/devices_deferred"], "")
+
+    def test_kernel_lines_inside_a_block_are_kept(self) -> None:
+        text = ("=== probe-graph begin /a ===\nx\n[ 1.0] late printk\n"
+                "=== probe-graph end /a ===\n")
+        self.assertEqual(boot.parse_console(text)["/a"],
+                         "x\n[ 1.0] late printk\n")
+
+    def test_truncated_block_is_an_error(self) -> None:
+        cut = self.log[:self.log.index("=== probe-graph end")]
+        with self.assertRaises(boot.BootError):
+            boot.parse_console(cut)
+
+    def test_fatal_patterns(self) -> None:
+        self.assertIsNone(boot.FATAL_RE.search(self.log))
+        for line in ("Kernel panic - not syncing: VFS",
+                     "------------[ cut here ]------------",
+                     "BUG: KASAN: slab-use-after-free in x"):
+            self.assertIsNotNone(boot.FATAL_RE.search(line), line)
+
+
+class CheckBootTest(unittest.TestCase):
+    def test_read_devices(self) -> None:
+        files = boot.parse_console((DATA / "sample-boot.log").read_text())
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "devices"
+            path.write_text(files["/sys/kernel/debug/probe_graph/devices"])
+            states = check_boot.read_devices(path)
+        self.assertEqual(states["pg-osc"], "bound")
+        self.assertEqual(states["cpu0"], "idle")
+        self.assertNotIn("# device", states)
+
+
+if __name__ == "__main__":
+    unittest.main()
