@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Dict, List
 
 TEST_COMPATIBLE = "probe-graph,test-device"
@@ -39,14 +40,35 @@ def test_devices_in_dtb(dtb: Path) -> List[str]:
     return names
 
 
-def read_devices(path: Path) -> Dict[str, str]:
-    states: Dict[str, str] = {}
+@dataclass
+class Device:
+    """One line of probe_graph/devices."""
+
+    name: str
+    parent: str
+    state: str
+    probe_calls: int
+    defers: int
+    reason: str
+
+
+def read_devices(path: Path) -> Dict[str, Device]:
+    devices: Dict[str, Device] = {}
     for line in path.read_text().splitlines():
         if line.startswith("#") or not line.strip():
             continue
-        fields = line.split("\t")
-        states[fields[0]] = fields[2]
-    return states
+        f = line.split("\t")
+        devices[f[0]] = Device(f[0], f[1], f[2], int(f[3]), int(f[4]),
+                               f[5])
+    return devices
+
+
+def read_stats(path: Path) -> Dict[str, str]:
+    stats: Dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        key, _, value = line.partition(" ")
+        stats[key] = value
+    return stats
 
 
 def main(argv: List[str]) -> int:
@@ -55,23 +77,38 @@ def main(argv: List[str]) -> int:
     ap.add_argument("out", type=Path, help="directory written by boot --out")
     args = ap.parse_args(argv)
 
-    devices = args.out / "probe_graph" / "devices"
-    if not devices.exists():
-        print(f"check-boot: {devices} missing")
-        return 1
-    states = read_devices(devices)
+    pg = args.out / "probe_graph"
+    for name in ("devices", "stats", "cycles"):
+        if not (pg / name).exists():
+            print(f"check-boot: {pg / name} missing")
+            return 1
+    devices = read_devices(pg / "devices")
+    stats = read_stats(pg / "stats")
     expected = test_devices_in_dtb(args.dtb)
     failed = 0
     if not expected:
         print("check-boot: the tree has no test devices")
         failed += 1
     for name in expected:
-        state = states.get(name)
-        if state != "bound":
-            print(f"check-boot: {name}: {state or 'not listed'}")
-            failed += 1
+        dev = devices.get(name)
+        if dev is None:
+            print(f"check-boot: {name}: not listed")
+        elif dev.state != "bound":
+            print(f"check-boot: {name}: {dev.state}: {dev.reason}")
+        elif dev.probe_calls != 1 or dev.defers:
+            print(f"check-boot: {name}: {dev.probe_calls} probe calls, "
+                  f"{dev.defers} deferrals")
+        else:
+            continue
+        failed += 1
+    if stats.get("defers_declared") != "0":
+        print(f"check-boot: {stats.get('defers_declared')} deferrals of "
+              "declared dependencies")
+        failed += 1
     print(f"check-boot: {len(expected) - failed}/{len(expected)} test "
-          f"devices listed and bound, {len(states)} devices tracked")
+          f"devices bound with one probe call each, {len(devices)} devices "
+          f"tracked, defers_declared {stats.get('defers_declared')}, "
+          f"peak_parallel {stats.get('peak_parallel')}")
     return 1 if failed else 0
 
 

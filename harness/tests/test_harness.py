@@ -25,7 +25,7 @@ class ParseConsoleTest(unittest.TestCase):
         files = boot.parse_console(self.log)
         devices = files["/sys/kernel/debug/probe_graph/devices"]
         self.assertTrue(devices.startswith("# probe_graph devices v1"))
-        self.assertIn("pg-bus:pg-audio\tpg-bus\tbound\n", devices)
+        self.assertIn("pg-bus:pg-audio\tpg-bus\tbound\t1\t0\t-\n", devices)
         self.assertEqual(files["/sys/kernel/debug/devices_deferred"], "")
 
     def test_kernel_lines_inside_a_block_are_kept(self) -> None:
@@ -48,15 +48,32 @@ class ParseConsoleTest(unittest.TestCase):
 
 
 class CheckBootTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.files = boot.parse_console(
+            (DATA / "sample-boot.log").read_text())
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+
+    def write(self, name: str) -> Path:
+        path = Path(self.tmp.name) / name
+        path.write_text(self.files[f"/sys/kernel/debug/probe_graph/{name}"])
+        return path
+
     def test_read_devices(self) -> None:
-        files = boot.parse_console((DATA / "sample-boot.log").read_text())
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "devices"
-            path.write_text(files["/sys/kernel/debug/probe_graph/devices"])
-            states = check_boot.read_devices(path)
-        self.assertEqual(states["pg-osc"], "bound")
-        self.assertEqual(states["cpu0"], "idle")
-        self.assertNotIn("# device", states)
+        devices = check_boot.read_devices(self.write("devices"))
+        self.assertEqual(devices["pg-osc"].state, "bound")
+        self.assertEqual(devices["pg-osc"].probe_calls, 1)
+        self.assertEqual(devices["pg-bus:pg-mbox"].parent, "pg-bus")
+        self.assertEqual(devices["cpu0"].reason, "no driver")
+        self.assertEqual(devices["a000000.virtio_mmio"].reason,
+                         "driver rejected it: -19")
+        self.assertNotIn("# device", devices)
+
+    def test_read_stats(self) -> None:
+        stats = check_boot.read_stats(self.write("stats"))
+        self.assertEqual(stats["mode"], "on")
+        self.assertEqual(stats["defers_declared"], "0")
+        self.assertEqual(stats["busy"], "0")
 
 
 if __name__ == "__main__":

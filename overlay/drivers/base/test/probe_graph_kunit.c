@@ -1,97 +1,939 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the probe graph.
+ *
+ * Topologies are built on a bus of their own: device links for supplier
+ * edges, device parents for parent edges.  Firmware (fwnode) edges and
+ * cycles come from device tree overlays.  Every probe records when it
+ * started and ended, so ordering is checked from timestamps, and
+ * overlap from the number of probes in flight at once.
  */
 
 #include <kunit/device.h>
+#include <kunit/of.h>
 #include <kunit/platform_device.h>
 #include <kunit/test.h>
+#include <linux/atomic.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/kthread.h>
+#include <linux/of.h>
+#include <linux/of_platform.h>
 #include <linux/platform_device.h>
 #include <linux/probe_graph.h>
+#include <linux/timekeeping.h>
+#include <linux/wait.h>
 
 #include "../base.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
-#define PG_TEST_DRV_NAME	"probe-graph-kunit"
+#define PG_MAX_SUPPLIERS	32
+#define PG_PEER_TIMEOUT		(5 * HZ)
+#define PG_WAIT_TIMEOUT		(30 * HZ)
 
-static int probe_graph_test_probe(struct platform_device *pdev)
+/* What happened to device i of a topology; outlives the device. */
+struct pg_record {
+	atomic_t calls;
+	atomic_t removes;
+	u64 start_ns;
+	u64 end_ns;
+	int ret;
+};
+
+struct pg_ctx;
+
+struct pg_dev {
+	struct device dev;
+	struct pg_ctx *ctx;
+	unsigned int idx;
+};
+
+/**
+ * struct pg_ctx - one test's devices, driver and records
+ * @test: the test
+ * @n: number of devices
+ * @devs: the devices
+ * @rec: what happened to each
+ * @parent: parent index of each device, or -1
+ * @nsup: number of device-link suppliers of each device
+ * @sup: the suppliers of each device
+ * @no_driver: the driver does not match the device
+ * @wait_peer: the probe waits until two probes were in flight at once
+ * @defer_until: the probe returns -EPROBE_DEFER until that device (index
+ *	plus one) is bound: a dependency nobody declared
+ * @gate: the probe of @gate_idx waits for this
+ * @gate_idx: index of the gated device, or -1
+ * @started: completed when the gated device starts probing
+ * @deferred: completed when a probe returns -EPROBE_DEFER
+ * @drv: the driver
+ * @in_flight: probes running now
+ * @max_in_flight: the most probes that ran at once
+ * @violations: probes that started before a supplier or parent was bound
+ * @peer_wq: where waiting peers sleep
+ */
+struct pg_ctx {
+	struct kunit *test;
+	unsigned int n;
+	struct pg_dev **devs;
+	struct pg_record *rec;
+	int *parent;
+	unsigned int *nsup;
+	unsigned int (*sup)[PG_MAX_SUPPLIERS];
+	bool *no_driver;
+	bool *wait_peer;
+	unsigned int *defer_until;
+	struct completion gate;
+	int gate_idx;
+	struct completion started;
+	struct completion deferred;
+	struct device_driver drv;
+	atomic_t in_flight;
+	atomic_t max_in_flight;
+	atomic_t violations;
+	wait_queue_head_t peer_wq;
+};
+
+static struct pg_dev *to_pg_dev(struct device *dev)
 {
+	return container_of(dev, struct pg_dev, dev);
+}
+
+static int pg_bus_match(struct device *dev, const struct device_driver *drv)
+{
+	struct pg_dev *pd = to_pg_dev(dev);
+
+	return &pd->ctx->drv == drv && !pd->ctx->no_driver[pd->idx];
+}
+
+static const struct bus_type pg_bus = {
+	.name = "probe_graph_kunit",
+	.match = pg_bus_match,
+};
+
+static bool pg_bound_before(struct pg_ctx *ctx, unsigned int sup, u64 now)
+{
+	u64 end = READ_ONCE(ctx->rec[sup].end_ns);
+
+	return end && end <= now && !READ_ONCE(ctx->rec[sup].ret) &&
+	       device_is_bound(&ctx->devs[sup]->dev);
+}
+
+static int pg_probe(struct device *dev)
+{
+	struct pg_dev *pd = to_pg_dev(dev);
+	struct pg_ctx *ctx = pd->ctx;
+	struct pg_record *rec = &ctx->rec[pd->idx];
+	unsigned int i, until;
+	int cur, max, ret = 0;
+	u64 now = ktime_get_ns();
+
+	atomic_inc(&rec->calls);
+	WRITE_ONCE(rec->start_ns, now);
+
+	/* Everything declared must have finished binding. */
+	if (ctx->parent[pd->idx] >= 0 &&
+	    !ctx->no_driver[ctx->parent[pd->idx]] &&
+	    !pg_bound_before(ctx, ctx->parent[pd->idx], now))
+		atomic_inc(&ctx->violations);
+	for (i = 0; i < ctx->nsup[pd->idx]; i++)
+		if (!pg_bound_before(ctx, ctx->sup[pd->idx][i], now))
+			atomic_inc(&ctx->violations);
+
+	cur = atomic_inc_return(&ctx->in_flight);
+	max = atomic_read(&ctx->max_in_flight);
+	while (cur > max && !atomic_try_cmpxchg(&ctx->max_in_flight, &max, cur))
+		;
+	wake_up_all(&ctx->peer_wq);
+
+	if (ctx->wait_peer[pd->idx])
+		wait_event_timeout(ctx->peer_wq,
+				   atomic_read(&ctx->max_in_flight) >= 2,
+				   PG_PEER_TIMEOUT);
+
+	if (ctx->gate_idx == pd->idx) {
+		complete(&ctx->started);
+		wait_for_completion(&ctx->gate);
+	}
+
+	until = ctx->defer_until[pd->idx];
+	if (until && (!ctx->devs[until - 1] ||
+		      !device_is_bound(&ctx->devs[until - 1]->dev)))
+		ret = dev_err_probe(dev, -EPROBE_DEFER, "device %u not bound\n",
+				    until - 1);
+
+	atomic_dec(&ctx->in_flight);
+	WRITE_ONCE(rec->ret, ret);
+	WRITE_ONCE(rec->end_ns, ktime_get_ns());
+	if (ret == -EPROBE_DEFER)
+		complete(&ctx->deferred);
+	return ret;
+}
+
+static int pg_remove(struct device *dev)
+{
+	struct pg_dev *pd = to_pg_dev(dev);
+
+	atomic_inc(&pd->ctx->rec[pd->idx].removes);
 	return 0;
 }
 
-static struct platform_driver probe_graph_test_driver = {
-	.probe = probe_graph_test_probe,
-	.driver = {
-		.name = PG_TEST_DRV_NAME,
-	},
-};
+static void pg_dev_release(struct device *dev)
+{
+	kfree(to_pg_dev(dev));
+}
 
-static void probe_graph_skip_if_off(struct kunit *test)
+KUNIT_DEFINE_ACTION_WRAPPER(pg_device_unregister, device_unregister,
+			    struct device *);
+KUNIT_DEFINE_ACTION_WRAPPER(pg_driver_unregister, driver_unregister,
+			    struct device_driver *);
+
+static struct pg_ctx *pg_ctx_alloc(struct kunit *test, unsigned int n)
+{
+	struct pg_ctx *ctx;
+	unsigned int i;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->test = test;
+	ctx->n = n;
+	ctx->devs = kunit_kcalloc(test, n, sizeof(*ctx->devs), GFP_KERNEL);
+	ctx->rec = kunit_kcalloc(test, n, sizeof(*ctx->rec), GFP_KERNEL);
+	ctx->parent = kunit_kcalloc(test, n, sizeof(*ctx->parent), GFP_KERNEL);
+	ctx->nsup = kunit_kcalloc(test, n, sizeof(*ctx->nsup), GFP_KERNEL);
+	ctx->sup = kunit_kcalloc(test, n, sizeof(*ctx->sup), GFP_KERNEL);
+	ctx->no_driver = kunit_kcalloc(test, n, sizeof(bool), GFP_KERNEL);
+	ctx->wait_peer = kunit_kcalloc(test, n, sizeof(bool), GFP_KERNEL);
+	ctx->defer_until = kunit_kcalloc(test, n, sizeof(unsigned int),
+					 GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, ctx->devs && ctx->rec && ctx->parent &&
+			  ctx->nsup && ctx->sup && ctx->no_driver &&
+			  ctx->wait_peer && ctx->defer_until);
+	for (i = 0; i < n; i++)
+		ctx->parent[i] = -1;
+	ctx->gate_idx = -1;
+	init_completion(&ctx->gate);
+	init_completion(&ctx->started);
+	init_completion(&ctx->deferred);
+	init_waitqueue_head(&ctx->peer_wq);
+	ctx->drv.name = "probe-graph-kunit";
+	ctx->drv.bus = &pg_bus;
+	ctx->drv.probe = pg_probe;
+	ctx->drv.remove = pg_remove;
+	return ctx;
+}
+
+static void pg_edge(struct pg_ctx *ctx, unsigned int sup, unsigned int con)
+{
+	ctx->sup[con][ctx->nsup[con]++] = sup;
+}
+
+static void pg_register_driver(struct pg_ctx *ctx)
+{
+	struct kunit *test = ctx->test;
+
+	int ret;
+
+	KUNIT_ASSERT_EQ(test, 0, driver_register(&ctx->drv));
+	ret = kunit_add_action_or_reset(test, pg_driver_unregister, &ctx->drv);
+	KUNIT_ASSERT_EQ(test, 0, ret);
+}
+
+static void pg_add_device(struct pg_ctx *ctx, unsigned int i)
+{
+	struct kunit *test = ctx->test;
+	struct pg_dev *pd;
+	int ret;
+
+	pd = kzalloc(sizeof(*pd), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pd);
+	pd->ctx = ctx;
+	pd->idx = i;
+	device_initialize(&pd->dev);
+	pd->dev.bus = &pg_bus;
+	pd->dev.release = pg_dev_release;
+	if (ctx->parent[i] >= 0)
+		pd->dev.parent = &ctx->devs[ctx->parent[i]]->dev;
+	ret = dev_set_name(&pd->dev, "pg-%s-%u", test->name, i);
+	KUNIT_ASSERT_EQ(test, 0, ret);
+	ctx->devs[i] = pd;
+	if (device_add(&pd->dev)) {
+		put_device(&pd->dev);
+		ctx->devs[i] = NULL;
+		KUNIT_FAIL_AND_ABORT(test, "device_add(%u) failed\n", i);
+	}
+	/* Unregistered in reverse order: children and consumers first. */
+	ret = kunit_add_action_or_reset(test, pg_device_unregister, &pd->dev);
+	KUNIT_ASSERT_EQ(test, 0, ret);
+}
+
+static void pg_add_links(struct pg_ctx *ctx)
+{
+	struct device_link *link;
+	unsigned int i, j, sup;
+
+	for (i = 0; i < ctx->n; i++) {
+		for (j = 0; j < ctx->nsup[i]; j++) {
+			sup = ctx->sup[i][j];
+			link = device_link_add(&ctx->devs[i]->dev,
+					       &ctx->devs[sup]->dev,
+					       DL_FLAG_AUTOPROBE_CONSUMER);
+			KUNIT_ASSERT_NOT_NULL_MSG(ctx->test, link,
+						  "link %u -> %u", sup, i);
+		}
+	}
+}
+
+static void pg_skip_if_off(struct kunit *test)
 {
 	if (probe_graph_get_mode() == PROBE_GRAPH_OFF)
 		kunit_skip(test, "probe_graph=off");
+}
+
+static void pg_info(struct kunit *test, struct device *dev,
+		    struct probe_graph_node_info *info)
+{
+	KUNIT_ASSERT_EQ(test, 0, probe_graph_node_info(dev, info));
+}
+
+/*
+ * Parameterised topologies.
+ */
+
+enum pg_order {
+	PG_DEVICES_FIRST,	/* devices and links, then the driver */
+	PG_DRIVER_FIRST,	/* the driver, then devices and links */
+};
+
+struct pg_topo {
+	const char *desc;
+	unsigned int n;
+	void (*build)(struct pg_ctx *ctx);
+	enum pg_order order;
+	bool overlap;		/* independent devices become ready at once */
+};
+
+static void pg_build_chain(struct pg_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 1; i < ctx->n; i++)
+		pg_edge(ctx, i - 1, i);
+}
+
+static void pg_build_diamond(struct pg_ctx *ctx)
+{
+	pg_edge(ctx, 0, 1);
+	pg_edge(ctx, 0, 2);
+	pg_edge(ctx, 1, 3);
+	pg_edge(ctx, 2, 3);
+	ctx->wait_peer[1] = true;
+	ctx->wait_peer[2] = true;
+}
+
+static void pg_build_fan_out(struct pg_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 1; i < ctx->n; i++) {
+		pg_edge(ctx, 0, i);
+		ctx->wait_peer[i] = true;
+	}
+}
+
+static void pg_build_fan_in(struct pg_ctx *ctx)
+{
+	unsigned int i, last = ctx->n - 1;
+
+	for (i = 0; i < last; i++) {
+		pg_edge(ctx, i, last);
+		ctx->wait_peer[i] = true;
+	}
+}
+
+/* Three trees of parent edges, three levels deep, and a link across. */
+static void pg_build_forest(struct pg_ctx *ctx)
+{
+	unsigned int t;
+
+	for (t = 0; t < 3; t++) {
+		ctx->parent[t * 3 + 1] = t * 3;
+		ctx->parent[t * 3 + 2] = t * 3 + 1;
+		ctx->wait_peer[t * 3] = true;
+	}
+	pg_edge(ctx, 2, 5);
+}
+
+static const struct pg_topo pg_topos[] = {
+	{ "chain", 5, pg_build_chain, PG_DEVICES_FIRST, false },
+	{ "chain, driver first", 5, pg_build_chain, PG_DRIVER_FIRST, false },
+	{ "diamond", 4, pg_build_diamond, PG_DEVICES_FIRST, true },
+	{ "diamond, driver first", 4, pg_build_diamond, PG_DRIVER_FIRST, true },
+	{ "fan-out 32", 33, pg_build_fan_out, PG_DEVICES_FIRST, true },
+	{ "fan-in 32", 33, pg_build_fan_in, PG_DEVICES_FIRST, true },
+	{ "fan-in 32, driver first", 33, pg_build_fan_in, PG_DRIVER_FIRST, true },
+	{ "forest", 9, pg_build_forest, PG_DEVICES_FIRST, true },
+	{ "forest, driver first", 9, pg_build_forest, PG_DRIVER_FIRST, true },
+	{ "deep chain 1000", 1000, pg_build_chain, PG_DEVICES_FIRST, false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(pg_topo, pg_topos, desc);
+
+static void pg_add_all(struct pg_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->n; i++)
+		pg_add_device(ctx, i);
+	pg_add_links(ctx);
+}
+
+/*
+ * Every device binds with exactly one probe call, none before what it
+ * depends on has bound, none deferred, and independent devices overlap.
+ */
+static void probe_graph_topology_test(struct kunit *test)
+{
+	const struct pg_topo *topo = test->param_value;
+	unsigned long declared0, driver0, declared1, driver1;
+	bool parallel = probe_graph_get_mode() == PROBE_GRAPH_ON;
+	struct probe_graph_node_info info;
+	struct pg_ctx *ctx;
+	unsigned int i, j, cycles;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, topo->n);
+	topo->build(ctx);
+	if (!parallel)
+		memset(ctx->wait_peer, 0, topo->n * sizeof(bool));
+
+	probe_graph_stats_get(&declared0, &driver0, &cycles);
+	if (topo->order == PG_DEVICES_FIRST) {
+		pg_add_all(ctx);
+		pg_register_driver(ctx);
+	} else {
+		/* Hold probing so the links exist before anything probes. */
+		pg_register_driver(ctx);
+		device_block_probing();
+		pg_add_all(ctx);
+		device_unblock_probing();
+	}
+	wait_for_device_probe();
+	probe_graph_stats_get(&declared1, &driver1, &cycles);
+
+	for (i = 0; i < topo->n; i++) {
+		struct device *dev = &ctx->devs[i]->dev;
+
+		KUNIT_EXPECT_TRUE_MSG(test, device_is_bound(dev),
+				      "device %u not bound", i);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&ctx->rec[i].calls), 1,
+				    "device %u", i);
+		pg_info(test, dev, &info);
+		KUNIT_EXPECT_STREQ_MSG(test, info.state, "bound", "device %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, info.defers, 0, "device %u", i);
+		for (j = 0; j < ctx->nsup[i]; j++)
+			KUNIT_EXPECT_LE_MSG(test,
+					    ctx->rec[ctx->sup[i][j]].end_ns,
+					    ctx->rec[i].start_ns,
+					    "%u started before supplier %u ended",
+					    i, ctx->sup[i][j]);
+		if (ctx->parent[i] >= 0)
+			KUNIT_EXPECT_LE_MSG(test,
+					    ctx->rec[ctx->parent[i]].end_ns,
+					    ctx->rec[i].start_ns,
+					    "%u started before its parent ended",
+					    i);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->violations), 0);
+	KUNIT_EXPECT_EQ(test, declared1 - declared0, 0);
+	KUNIT_EXPECT_EQ(test, driver1 - driver0, 0);
+	if (topo->overlap && parallel)
+		KUNIT_EXPECT_GE(test, atomic_read(&ctx->max_in_flight), 2);
+	if (!parallel)
+		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->max_in_flight), 1);
+}
+
+/* A supplier nothing will ever bind keeps its consumer waiting, said why. */
+static void probe_graph_no_driver_test(struct kunit *test)
+{
+	struct probe_graph_node_info info;
+	struct pg_ctx *ctx;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 2);
+	ctx->no_driver[0] = true;
+	pg_edge(ctx, 0, 1);
+	pg_add_all(ctx);
+	pg_register_driver(ctx);
+	wait_for_device_probe();
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].calls), 0);
+	KUNIT_EXPECT_FALSE(test, device_is_bound(&ctx->devs[1]->dev));
+	pg_info(test, &ctx->devs[1]->dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "waiting");
+	KUNIT_EXPECT_NOT_NULL(test, strstr(info.reason, "waiting for supplier"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(info.reason,
+					   dev_name(&ctx->devs[0]->dev)));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(info.reason, "no driver"));
+}
+
+/*
+ * A driver that returns -EPROBE_DEFER for a dependency it did not declare
+ * still binds, retried when other devices bind; the retry is recorded.
+ */
+static void probe_graph_undeclared_defer_test(struct kunit *test)
+{
+	unsigned long declared0, driver0, declared1, driver1;
+	struct probe_graph_node_info info;
+	unsigned int cycles;
+	struct pg_ctx *ctx;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 2);
+	ctx->defer_until[1] = 1;	/* device 1 needs device 0, silently */
+
+	probe_graph_stats_get(&declared0, &driver0, &cycles);
+	pg_register_driver(ctx);
+	pg_add_device(ctx, 1);
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&ctx->deferred,
+							     PG_WAIT_TIMEOUT));
+	/* Device 1 has deferred: now device 0 comes and binds. */
+	pg_add_device(ctx, 0);
+	wait_for_device_probe();
+	probe_graph_stats_get(&declared1, &driver1, &cycles);
+
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[0]->dev));
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[1]->dev));
+	KUNIT_EXPECT_GE(test, atomic_read(&ctx->rec[1].calls), 2);
+	pg_info(test, &ctx->devs[1]->dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "bound");
+	KUNIT_EXPECT_GE(test, info.defers, 1);
+	KUNIT_EXPECT_GE(test, info.retries, 1);
+	KUNIT_EXPECT_GE(test, driver1 - driver0, 1);
+	KUNIT_EXPECT_EQ(test, declared1 - declared0, 0);
+	/* The device whose bind let the retry succeed is named. */
+	KUNIT_EXPECT_STREQ(test, info.hint, dev_name(&ctx->devs[0]->dev));
+}
+
+static void pg_open_gate(void *data)
+{
+	struct pg_ctx *ctx = data;
+
+	complete_all(&ctx->gate);
+}
+
+static void pg_unpause(void *unused)
+{
+	probe_graph_pause(false);
+}
+
+/* A queued device that goes away is not probed, and nothing leaks. */
+static void probe_graph_remove_queued_test(struct kunit *test)
+{
+	struct probe_graph_node_info info;
+	struct pg_ctx *ctx;
+	struct device *dev;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 1);
+	pg_register_driver(ctx);
+
+	probe_graph_pause(true);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pg_unpause,
+							   NULL));
+	pg_add_device(ctx, 0);
+	dev = &ctx->devs[0]->dev;
+	pg_info(test, dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "queued");
+
+	/* Delete it by hand; the initial reference keeps dev->p to look at. */
+	kunit_remove_action(test, pg_device_unregister, dev);
+	device_del(dev);
+	KUNIT_EXPECT_EQ(test, -ENOENT, probe_graph_node_info(dev, &info));
+	probe_graph_pause(false);
+	wait_for_device_probe();
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[0].calls), 0);
+	KUNIT_EXPECT_NULL(test, dev->driver);
+	put_device(dev);
+}
+
+struct pg_remover {
+	struct device *dev;
+	struct completion done;
+};
+
+static int pg_remover_fn(void *data)
+{
+	struct pg_remover *r = data;
+
+	device_unregister(r->dev);
+	complete(&r->done);
+	return 0;
+}
+
+/*
+ * A device deleted while its probe runs is deleted once the probe is
+ * over: the probe completes, then the driver is removed, exactly once.
+ */
+static void probe_graph_remove_probing_test(struct kunit *test)
+{
+	struct pg_remover *r;
+	struct task_struct *task;
+	struct pg_ctx *ctx;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 1);
+	ctx->gate_idx = 0;
+	pg_register_driver(ctx);
+	pg_add_device(ctx, 0);
+	/* Runs first at cleanup: a failed test does not leave a probe stuck. */
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pg_open_gate,
+							   ctx));
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&ctx->started,
+							     PG_WAIT_TIMEOUT));
+
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->dev = &ctx->devs[0]->dev;
+	init_completion(&r->done);
+	kunit_remove_action(test, pg_device_unregister, r->dev);
+	task = kthread_run(pg_remover_fn, r, "pg-remover");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+
+	/* device_del() waits for the device lock the probe holds. */
+	complete(&ctx->gate);
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&r->done,
+							     PG_WAIT_TIMEOUT));
+	wait_for_device_probe();
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[0].calls), 1);
+	KUNIT_EXPECT_EQ(test, ctx->rec[0].ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[0].removes), 1);
+}
+
+/* Unbinding a supplier makes its consumer wait; rebinding wakes it. */
+static void probe_graph_unbind_rebind_test(struct kunit *test)
+{
+	struct probe_graph_node_info info;
+	struct device *sup, *con;
+	struct pg_ctx *ctx;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 2);
+	pg_edge(ctx, 0, 1);
+	pg_add_all(ctx);
+	pg_register_driver(ctx);
+	wait_for_device_probe();
+	sup = &ctx->devs[0]->dev;
+	con = &ctx->devs[1]->dev;
+	KUNIT_ASSERT_TRUE(test, device_is_bound(con));
+
+	device_release_driver(sup);
+	KUNIT_EXPECT_FALSE(test, device_is_bound(con));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].removes), 1);
+	pg_info(test, con, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "waiting");
+	KUNIT_EXPECT_NOT_NULL(test, strstr(info.reason, dev_name(sup)));
+
+	KUNIT_ASSERT_EQ(test, 1, device_attach(sup));
+	wait_for_device_probe();
+	KUNIT_EXPECT_TRUE(test, device_is_bound(con));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].calls), 2);
+	KUNIT_EXPECT_GE(test, ctx->rec[1].start_ns, ctx->rec[0].end_ns);
+
+	/* Unbinding on request is not undone. */
+	device_release_driver(con);
+	wait_for_device_probe();
+	KUNIT_EXPECT_FALSE(test, device_is_bound(con));
+	pg_info(test, con, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "idle");
+}
+
+/* Suspend blocks probing: nothing starts until probing is unblocked. */
+static void probe_graph_block_probing_test(struct kunit *test)
+{
+	struct probe_graph_node_info info;
+	struct pg_ctx *ctx;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 3);
+	pg_build_chain(ctx);
+	pg_register_driver(ctx);
+	device_block_probing();
+	pg_add_all(ctx);
+	pg_info(test, &ctx->devs[0]->dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "waiting");
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[0].calls), 0);
+	device_unblock_probing();
+	wait_for_device_probe();
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[2]->dev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[2].calls), 1);
 }
 
 /* A device offered to its bus gets a node that follows bind and unbind. */
 static void probe_graph_node_bind_test(struct kunit *test)
 {
 	DECLARE_COMPLETION_ONSTACK(probed);
+	struct probe_graph_node_info info;
 	struct platform_device *pdev;
-	const char *state;
+	static struct platform_driver drv = {
+		.driver = { .name = "probe-graph-kunit-pdev" },
+	};
 
-	probe_graph_skip_if_off(test);
+	pg_skip_if_off(test);
 
-	pdev = kunit_platform_device_alloc(test, PG_TEST_DRV_NAME,
+	pdev = kunit_platform_device_alloc(test, drv.driver.name,
 					   PLATFORM_DEVID_AUTO);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pdev);
 	KUNIT_ASSERT_EQ(test, 0, kunit_platform_device_add(test, pdev));
-
-	state = probe_graph_node_state(&pdev->dev);
-	KUNIT_ASSERT_NOT_NULL(test, state);
-	KUNIT_EXPECT_STREQ(test, state, "idle");
+	pg_info(test, &pdev->dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "idle");
 
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_platform_device_prepare_wait_for_probe(test, pdev,
 								     &probed));
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_platform_driver_register(test,
-						       &probe_graph_test_driver));
-	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&probed, 10 * HZ));
-	KUNIT_EXPECT_STREQ(test, probe_graph_node_state(&pdev->dev), "bound");
+	KUNIT_ASSERT_EQ(test, 0, kunit_platform_driver_register(test, &drv));
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&probed,
+							     PG_WAIT_TIMEOUT));
+	pg_info(test, &pdev->dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "bound");
 
 	device_release_driver(&pdev->dev);
-	KUNIT_EXPECT_STREQ(test, probe_graph_node_state(&pdev->dev), "idle");
+	pg_info(test, &pdev->dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "idle");
 }
 
 /* Deleting a device frees its node. */
 static void probe_graph_node_del_test(struct kunit *test)
 {
+	struct probe_graph_node_info info;
 	struct device *dev;
 
-	probe_graph_skip_if_off(test);
+	pg_skip_if_off(test);
 
 	dev = kunit_device_register(test, "pg-del");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	KUNIT_ASSERT_NOT_NULL(test, probe_graph_node_state(dev));
+	KUNIT_ASSERT_EQ(test, 0, probe_graph_node_info(dev, &info));
 
 	/* Keep dev->p alive across the unregistration to look at it. */
 	get_device(dev);
 	kunit_device_unregister(test, dev);
-	KUNIT_EXPECT_NULL(test, probe_graph_node_state(dev));
+	KUNIT_EXPECT_EQ(test, -ENOENT, probe_graph_node_info(dev, &info));
 	put_device(dev);
+}
+
+/*
+ * Device tree: fwnode edges from fw_devlink, and cycles.
+ */
+
+#if IS_ENABLED(CONFIG_OF_OVERLAY)
+
+#define PG_DT_COMPATIBLE	"probe-graph,kunit-device"
+#define PG_DT_MAX		8
+
+static struct {
+	const char *names[PG_DT_MAX];
+	u64 start_ns[PG_DT_MAX];
+	u64 end_ns[PG_DT_MAX];
+	atomic_t calls[PG_DT_MAX];
+} pg_dt;
+
+static int pg_dt_index(struct device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < PG_DT_MAX && pg_dt.names[i]; i++)
+		if (of_node_name_eq(dev->of_node, pg_dt.names[i]))
+			return i;
+	return -1;
+}
+
+static int pg_dt_probe(struct platform_device *pdev)
+{
+	int i = pg_dt_index(&pdev->dev);
+
+	if (i < 0)
+		return -ENODEV;
+	atomic_inc(&pg_dt.calls[i]);
+	WRITE_ONCE(pg_dt.start_ns[i], ktime_get_ns());
+	WRITE_ONCE(pg_dt.end_ns[i], ktime_get_ns());
+	return 0;
+}
+
+static const struct of_device_id pg_dt_match[] = {
+	{ .compatible = PG_DT_COMPATIBLE },
+	{ }
+};
+
+static struct platform_driver pg_dt_driver = {
+	.probe = pg_dt_probe,
+	.driver = {
+		.name = "probe-graph-kunit-dt",
+		.of_match_table = pg_dt_match,
+	},
+};
+
+static struct device *pg_dt_device(struct kunit *test, const char *name)
+{
+	struct platform_device *pdev;
+	struct device_node *np;
+
+	np = of_find_node_by_name(NULL, name);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, np, "%s", name);
+	of_node_put_kunit(test, np);
+	pdev = of_find_device_by_node(np);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, pdev, "%s", name);
+	/* The overlay, removed after the test, owns the device. */
+	put_device(&pdev->dev);
+	return &pdev->dev;
+}
+
+static void pg_dt_setup(struct kunit *test, const char * const *names)
+{
+	unsigned int i;
+
+	if (!of_root)
+		kunit_skip(test, "no device tree root");
+	pg_skip_if_off(test);
+	memset(&pg_dt, 0, sizeof(pg_dt));
+	for (i = 0; names[i]; i++)
+		pg_dt.names[i] = names[i];
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_platform_driver_register(test, &pg_dt_driver));
+}
+
+/*
+ * pg-dt-c consumes pg-dt-b's clock, which consumes pg-dt-a's; the nodes
+ * are listed consumer first, so each supplier's device is created after
+ * its consumer's.
+ */
+static void probe_graph_dt_chain_test(struct kunit *test)
+{
+	static const char * const names[] = {
+		"pg-dt-a", "pg-dt-b", "pg-dt-c", NULL
+	};
+	unsigned long declared0, driver0, declared1, driver1;
+	unsigned int i, cycles;
+
+	pg_dt_setup(test, names);
+	probe_graph_stats_get(&declared0, &driver0, &cycles);
+	KUNIT_ASSERT_EQ(test, 0, of_overlay_apply_kunit(test,
+							probe_graph_kunit_chain));
+	wait_for_device_probe();
+	probe_graph_stats_get(&declared1, &driver1, &cycles);
+
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      device_is_bound(pg_dt_device(test, names[i])),
+				      "%s", names[i]);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pg_dt.calls[i]), 1,
+				    "%s", names[i]);
+	}
+	KUNIT_EXPECT_LE(test, pg_dt.end_ns[0], pg_dt.start_ns[1]);
+	KUNIT_EXPECT_LE(test, pg_dt.end_ns[1], pg_dt.start_ns[2]);
+	KUNIT_EXPECT_EQ(test, declared1 - declared0, 0);
+	KUNIT_EXPECT_EQ(test, driver1 - driver0, 0);
+}
+
+struct pg_dt_cycle {
+	const char *desc;
+	const char * const *names;
+	const char *members;
+	int which;
+};
+
+static const char * const pg_dt_cycle2_names[] = {
+	"pg-cy2-a", "pg-cy2-b", NULL
+};
+
+static const char * const pg_dt_cycle3_names[] = {
+	"pg-cy3-a", "pg-cy3-b", "pg-cy3-c", NULL
+};
+
+static const char * const pg_dt_self_names[] = { "pg-self", NULL };
+
+static const struct pg_dt_cycle pg_dt_cycles[] = {
+	{ "2-cycle", pg_dt_cycle2_names, "pg-cy2-a pg-cy2-b", 2 },
+	{ "3-cycle", pg_dt_cycle3_names, "pg-cy3-a pg-cy3-b pg-cy3-c", 3 },
+	{ "self-reference", pg_dt_self_names, NULL, 1 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(pg_dt_cycle, pg_dt_cycles, desc);
+
+/* Devices in a dependency cycle still probe, and the cycle is reported. */
+static void probe_graph_dt_cycle_test(struct kunit *test)
+{
+	const struct pg_dt_cycle *cy = test->param_value;
+	unsigned int i;
+	int ret;
+
+	pg_dt_setup(test, cy->names);
+	switch (cy->which) {
+	case 2:
+		ret = of_overlay_apply_kunit(test, probe_graph_kunit_cycle2);
+		break;
+	case 3:
+		ret = of_overlay_apply_kunit(test, probe_graph_kunit_cycle3);
+		break;
+	default:
+		ret = of_overlay_apply_kunit(test, probe_graph_kunit_self);
+		break;
+	}
+	KUNIT_ASSERT_EQ(test, 0, ret);
+	wait_for_device_probe();
+
+	for (i = 0; cy->names[i]; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      device_is_bound(pg_dt_device(test, cy->names[i])),
+				      "%s", cy->names[i]);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pg_dt.calls[i]), 1,
+				    "%s", cy->names[i]);
+	}
+	if (cy->members)
+		KUNIT_EXPECT_TRUE(test, probe_graph_cycle_reported(cy->members));
+}
+#endif /* CONFIG_OF_OVERLAY */
+
+static int probe_graph_suite_init(struct kunit_suite *suite)
+{
+	return bus_register(&pg_bus);
+}
+
+static void probe_graph_suite_exit(struct kunit_suite *suite)
+{
+	bus_unregister(&pg_bus);
 }
 
 static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE(probe_graph_node_bind_test),
 	KUNIT_CASE(probe_graph_node_del_test),
+	KUNIT_CASE_PARAM(probe_graph_topology_test, pg_topo_gen_params),
+	KUNIT_CASE(probe_graph_no_driver_test),
+	KUNIT_CASE(probe_graph_undeclared_defer_test),
+	KUNIT_CASE(probe_graph_remove_queued_test),
+	KUNIT_CASE(probe_graph_remove_probing_test),
+	KUNIT_CASE(probe_graph_unbind_rebind_test),
+	KUNIT_CASE(probe_graph_block_probing_test),
+#if IS_ENABLED(CONFIG_OF_OVERLAY)
+	KUNIT_CASE(probe_graph_dt_chain_test),
+	KUNIT_CASE_PARAM(probe_graph_dt_cycle_test, pg_dt_cycle_gen_params),
+#endif
 	{}
 };
 
 static struct kunit_suite probe_graph_test_suite = {
 	.name = "probe_graph",
+	.suite_init = probe_graph_suite_init,
+	.suite_exit = probe_graph_suite_exit,
 	.test_cases = probe_graph_test_cases,
 };
 
