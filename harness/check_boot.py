@@ -19,24 +19,32 @@ TEST_COMPATIBLE = "probe-graph,test-device"
 
 
 def test_devices_in_dtb(dtb: Path) -> List[str]:
-    """Device names of the test device nodes of a compiled tree."""
+    """Device names of the enabled test device nodes of a compiled tree."""
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(dtb)],
                          check=True, capture_output=True, text=True).stdout
-    names: List[str] = []
+    props: Dict[str, List[str]] = {}
+    order: List[str] = []
     stack: List[str] = []
     for line in dts.splitlines():
         line = line.strip()
         m = re.match(r"^(?:[\w-]+:\s*)?([\w,@.+-]+|/)\s*\{$", line)
         if m:
             stack.append(m.group(1))
-            continue
-        if line == "};":
+            path = "/".join(stack)
+            props[path] = []
+            order.append(path)
+        elif line == "};":
             stack.pop()
-            continue
-        if (line.startswith("compatible") and TEST_COMPATIBLE in line
-                and len(stack) >= 2):
-            # stack[0] is "/"; test devices never have "reg"
-            names.append(":".join(stack[1:]))
+        elif stack:
+            props["/".join(stack)].append(line)
+    names = []
+    for path in order:
+        lines = props[path]
+        if (any(TEST_COMPATIBLE in p for p in lines if p.startswith(
+                "compatible")) and
+                not any(p.startswith('status = "disabled"') for p in lines)):
+            # path[0] is "/"; test devices never have "reg"
+            names.append(":".join(path.split("/")[1:]).lstrip(":"))
     return names
 
 
@@ -75,6 +83,11 @@ def main(argv: List[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dtb", type=Path)
     ap.add_argument("out", type=Path, help="directory written by boot --out")
+    ap.add_argument("--cycles", type=int, default=0,
+                    help="dependency cycles the tree has")
+    ap.add_argument("--unbound", action="append", default=[],
+                    metavar="DEVICE",
+                    help="a test device that must not bind, with a reason")
     args = ap.parse_args(argv)
 
     pg = args.out / "probe_graph"
@@ -93,6 +106,13 @@ def main(argv: List[str]) -> int:
         dev = devices.get(name)
         if dev is None:
             print(f"check-boot: {name}: not listed")
+        elif name in args.unbound:
+            if dev.state != "bound" and dev.reason not in ("", "-"):
+                print(f"check-boot: {name}: {dev.state}: {dev.reason} "
+                      "(as expected)")
+                continue
+            print(f"check-boot: {name}: {dev.state}, expected unbound "
+                  "with a reason")
         elif dev.state != "bound":
             print(f"check-boot: {name}: {dev.state}: {dev.reason}")
         elif dev.probe_calls != 1 or dev.defers:
@@ -101,12 +121,24 @@ def main(argv: List[str]) -> int:
         else:
             continue
         failed += 1
+    cycles = [line for line in (pg / "cycles").read_text().splitlines()
+              if line and not line.startswith("#")]
+    members = [c.split("\t")[0] for c in cycles]
+    if len(cycles) != args.cycles or len(set(members)) != len(members):
+        print(f"check-boot: {len(cycles)} cycles reported, "
+              f"{args.cycles} expected: {members}")
+        failed += 1
+    start = args.out / "init" / "stats-at-start"
+    if start.exists() and read_stats(start).get("busy") != "0":
+        print("check-boot: probes were still running when init started")
+        failed += 1
     if stats.get("defers_declared") != "0":
         print(f"check-boot: {stats.get('defers_declared')} deferrals of "
               "declared dependencies")
         failed += 1
     print(f"check-boot: {len(expected) - failed}/{len(expected)} test "
-          f"devices bound with one probe call each, {len(devices)} devices "
+          f"devices as expected ({len(args.unbound)} unbound), "
+          f"{len(devices)} devices "
           f"tracked, defers_declared {stats.get('defers_declared')}, "
           f"peak_parallel {stats.get('peak_parallel')}")
     return 1 if failed else 0

@@ -7,6 +7,8 @@
  * Kernel command line options understood (after "--" or as init args):
  *   pg.settle_ms=N	how long the files must stay unchanged (default 300)
  *   pg.timeout_s=N	give up waiting after N seconds (default 60)
+ *   pg.min_ms=N		do not settle before N ms of uptime, for trees
+ *			where a timeout (deferred_probe_timeout=) must fire
  */
 
 #define _GNU_SOURCE
@@ -33,6 +35,14 @@ static void mnt(const char *src, const char *dst, const char *type)
 	mkdir(dst, 0755);
 	if (mount(src, dst, type, 0, NULL) && errno != EBUSY)
 		printf("init: mount %s on %s: %s\n", type, dst, strerror(errno));
+}
+
+static long uptime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static long now_ms(void)
@@ -69,12 +79,21 @@ static size_t snapshot(char *buf)
 	return len;
 }
 
-/* The probe graph reports "busy N" in its stats while probes are queued. */
+static long min_ms;
+
+/* A "key N" line of the stats with N other than 0. */
+static int stat_nonzero(const char *buf, size_t len, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = memmem(buf, len, key, klen);
+
+	return p && p[klen] != '0';
+}
+
+/* Probes are queued or running, or devices wait and we wait for them. */
 static int graph_busy(const char *buf, size_t len)
 {
-	const char *p = memmem(buf, len, "\nbusy ", 6);
-
-	return p && p[6] != '0';
+	return stat_nonzero(buf, len, "\nbusy ");
 }
 
 static void settle(long settle_ms, long timeout_s)
@@ -95,7 +114,8 @@ static void settle(long settle_ms, long timeout_s)
 			snap_b = t;
 			la = lb;
 			stable_since = now_ms();
-		} else if (now_ms() - stable_since >= settle_ms) {
+		} else if (now_ms() - stable_since >= settle_ms &&
+			   uptime_ms() >= min_ms) {
 			printf("init: probing settled\n");
 			return;
 		}
@@ -107,7 +127,8 @@ static void settle(long settle_ms, long timeout_s)
 	}
 }
 
-static void dump_file(const char *path)
+/* Print @path between markers that name it @name. */
+static void dump_file_as(const char *path, const char *name)
 {
 	char buf[65536];
 	int fd = open(path, O_RDONLY);
@@ -117,13 +138,18 @@ static void dump_file(const char *path)
 		printf("init: %s: %s\n", path, strerror(errno));
 		return;
 	}
-	printf("=== probe-graph begin %s ===\n", path);
+	printf("=== probe-graph begin %s ===\n", name);
 	fflush(stdout);
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		fwrite(buf, 1, n, stdout);
 	close(fd);
 	fflush(stdout);
-	printf("=== probe-graph end %s ===\n", path);
+	printf("=== probe-graph end %s ===\n", name);
+}
+
+static void dump_file(const char *path)
+{
+	dump_file_as(path, path);
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -169,12 +195,17 @@ int main(int argc, char **argv)
 			settle_ms = atol(argv[i] + 13);
 		else if (!strncmp(argv[i], "pg.timeout_s=", 13))
 			timeout_s = atol(argv[i] + 13);
+		else if (!strncmp(argv[i], "pg.min_ms=", 10))
+			min_ms = atol(argv[i] + 10);
 	}
 
 	mnt("proc", "/proc", "proc");
 	mnt("sysfs", "/sys", "sysfs");
 	mnt("debugfs", DEBUGFS, "debugfs");
 	mnt("devtmpfs", "/dev", "devtmpfs");
+
+	/* The end of boot drains the graph: nothing may be running now. */
+	dump_file_as(PG_DIR "/stats", "/init/stats-at-start");
 
 	snap_a = malloc(MAX_SNAPSHOT);
 	snap_b = malloc(MAX_SNAPSHOT);

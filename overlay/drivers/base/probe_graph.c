@@ -68,8 +68,12 @@
  *     reports.  Hooks run with or without the device lock held and take G
  *     inside it; G is never held while taking a device lock or calling a
  *     driver.  G nests outside fwnode_link_lock and the device links lock,
- *     taken by device_links_walk_suppliers() and friends.
- *  D: the device lock of the node's device.
+ *     taken by device_links_walk_suppliers() and friends, so no hook that
+ *     the driver core calls under either may take G.
+ *  R: written under G, read under RCU without it: the one hook called
+ *     under the device links lock, probe_graph_device_claimed(), reads
+ *     &device_private.probe_graph and the node's state that way, and
+ *     nodes are freed after a grace period.
  *  I: immutable after the node is created.
  *  A: atomic.
  */
@@ -88,6 +92,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/probe_graph.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -151,10 +156,11 @@ struct probe_graph_batch;
  *	unlinked by device_del().  A queued node also holds a reference.
  * @kref: held by the graph while the node is on @list, and by a queued
  *	work item and a cycle report that relaxed an edge to it.
+ * @rcu: the node is freed after a grace period.
  * @list: entry in probe_graph_nodes (G).
  * @wait_list: entry in probe_graph_waiting while WAITING (G).
  * @work: the probe work item.
- * @state: see &enum probe_graph_state (G).
+ * @state: see &enum probe_graph_state (G, R).
  * @sync: the matched driver forces synchronous probing (G).
  * @probe_called: ->probe() ran in the current attempt (G).
  * @probe_calls: ->probe() calls (G).
@@ -168,6 +174,7 @@ struct probe_graph_batch;
  *	dereferenced (G).
  * @relaxed: a supplier whose edge was relaxed to break a cycle (G).
  * @batch: the driver registration that queued the node, if it waits (G).
+ * @driver: name of the bound driver, while bound (G).
  * @defer_reason: dev_err_probe() reason of the last deferral (G).
  * @hint: the device whose bind preceded the last deferred retry (G).
  * @scc_gen: generation of the last cycle search that saw the node (G).
@@ -182,6 +189,7 @@ struct probe_graph_batch;
 struct probe_graph_node {
 	struct device *dev;
 	struct kref kref;
+	struct rcu_head rcu;
 	struct list_head list;
 	struct list_head wait_list;
 	struct work_struct work;
@@ -198,6 +206,7 @@ struct probe_graph_node {
 	const struct device *blocker;
 	struct probe_graph_node *relaxed;
 	struct probe_graph_batch *batch;
+	const char *driver;
 	const char *defer_reason;
 	const char *hint;
 	unsigned long scc_gen;
@@ -280,6 +289,7 @@ static LIST_HEAD(probe_graph_batches);		/* G */
 static LIST_HEAD(probe_graph_cycles);		/* G */
 static struct probe_graph_stats probe_graph_stats;	/* G */
 static unsigned long probe_graph_scc_gen;	/* G */
+static unsigned long probe_graph_list_gen;	/* G: bumped on add and del */
 static bool probe_graph_blocked;		/* G */
 static bool probe_graph_boot_done;		/* G */
 static char probe_graph_last_bound[64];		/* G */
@@ -340,7 +350,8 @@ static struct probe_graph_node *probe_graph_node_of(const struct device *dev)
 {
 	lockdep_assert_held(&probe_graph_lock);
 
-	return dev->p ? dev->p->probe_graph : NULL;
+	return dev->p ? rcu_dereference_protected(dev->p->probe_graph,
+			lockdep_is_held(&probe_graph_lock)) : NULL;
 }
 
 static void probe_graph_node_release(struct kref *kref)
@@ -348,9 +359,11 @@ static void probe_graph_node_release(struct kref *kref)
 	struct probe_graph_node *node =
 		container_of(kref, struct probe_graph_node, kref);
 
+	kfree(node->driver);
 	kfree(node->defer_reason);
 	kfree(node->hint);
-	kfree(node);
+	/* probe_graph_device_claimed() looks at nodes without G. */
+	kfree_rcu(node, rcu);
 }
 
 static void probe_graph_node_put(struct probe_graph_node *node)
@@ -366,8 +379,9 @@ static struct probe_graph_node *probe_graph_node_get_or_create(struct device *de
 
 	if (!dev->p || dev->p->dead)
 		return NULL;
-	if (dev->p->probe_graph)
-		return dev->p->probe_graph;
+	node = probe_graph_node_of(dev);
+	if (node)
+		return node;
 
 	node = kzalloc(sizeof(*node), GFP_KERNEL);
 	if (!node)
@@ -378,7 +392,8 @@ static struct probe_graph_node *probe_graph_node_get_or_create(struct device *de
 	INIT_WORK(&node->work, probe_graph_probe_work);
 	node->state = PROBE_GRAPH_IDLE;
 	list_add_tail(&node->list, &probe_graph_nodes);
-	dev->p->probe_graph = node;
+	probe_graph_list_gen++;
+	rcu_assign_pointer(dev->p->probe_graph, node);
 	return node;
 }
 
@@ -391,7 +406,7 @@ static void probe_graph_set_state(struct probe_graph_node *node,
 		list_move_tail(&node->wait_list, &probe_graph_waiting);
 	else
 		list_del_init(&node->wait_list);
-	node->state = state;
+	WRITE_ONCE(node->state, state);
 }
 
 /*
@@ -1147,7 +1162,7 @@ bool probe_graph_device_attach(struct device *dev)
  * DL_FLAG_AUTOPROBE_CONSUMER.  A device whose driver deferred by itself
  * is not claimed: the deferred list retries it as it always did.
  *
- * Context: Process context.
+ * Context: Any context; may be called with the device links lock held.
  * Return: true if the deferred list must leave @dev alone.
  */
 bool probe_graph_device_claimed(struct device *dev)
@@ -1157,11 +1172,16 @@ bool probe_graph_device_claimed(struct device *dev)
 	if (!probe_graph_active())
 		return false;
 
-	guard(mutex)(&probe_graph_lock);
-	node = probe_graph_node_of(dev);
+	/*
+	 * No G: this runs under the device links lock, which nests inside
+	 * fwnode_link_lock, which G nests outside.  The answer can only be
+	 * stale towards a state the graph itself looks at again.
+	 */
+	guard(rcu)();
+	node = rcu_dereference(dev->p->probe_graph);
 	if (!node)
 		return false;
-	switch (node->state) {
+	switch (READ_ONCE(node->state)) {
 	case PROBE_GRAPH_WAITING:
 	case PROBE_GRAPH_QUEUED:
 	case PROBE_GRAPH_PROBING:
@@ -1388,8 +1408,11 @@ void probe_graph_device_bound(struct device *dev)
 	guard(mutex)(&probe_graph_lock);
 	strscpy(probe_graph_last_bound, dev_name(dev));
 	node = probe_graph_node_of(dev);
-	if (node)
+	if (node) {
 		probe_graph_set_state(node, PROBE_GRAPH_BOUND);
+		kfree(node->driver);
+		node->driver = kstrdup(dev->driver->name, GFP_KERNEL);
+	}
 	probe_graph_evaluate_dependents(dev);
 }
 
@@ -1448,6 +1471,8 @@ void probe_graph_device_unbound(struct device *dev)
 	if (!node)
 		return;
 
+	kfree(node->driver);
+	node->driver = NULL;
 	pnode = dev->parent ? probe_graph_node_of(dev->parent) : NULL;
 	rebind = (pnode && pnode->state == PROBE_GRAPH_UNBINDING) ||
 		 device_links_walk_suppliers(dev, probe_graph_find_unbinding,
@@ -1471,7 +1496,11 @@ void probe_graph_device_del(struct device *dev)
 {
 	struct probe_graph_node *node, *waiter, *tmp;
 
-	if (probe_graph_get_mode() == PROBE_GRAPH_OFF)
+	/*
+	 * Only devices on a bus have nodes.  Device link devices, deleted
+	 * under the device links lock, must not take G.
+	 */
+	if (probe_graph_get_mode() == PROBE_GRAPH_OFF || !dev->bus)
 		return;
 
 	guard(mutex)(&probe_graph_lock);
@@ -1480,7 +1509,8 @@ void probe_graph_device_del(struct device *dev)
 		return;
 	probe_graph_set_state(node, PROBE_GRAPH_DEAD);
 	list_del(&node->list);
-	dev->p->probe_graph = NULL;
+	probe_graph_list_gen++;
+	RCU_INIT_POINTER(dev->p->probe_graph, NULL);
 
 	list_for_each_entry_safe(waiter, tmp, &probe_graph_waiting, wait_list) {
 		if (waiter->relaxed == node) {
@@ -1774,24 +1804,50 @@ static const char *probe_graph_reason(struct probe_graph_node *node,
 	}
 }
 
-static void *probe_graph_devices_start(struct seq_file *s, loff_t *pos)
+/**
+ * struct probe_graph_seq - where a reader of a node file is
+ * @gen: probe_graph_list_gen when @v was found.
+ * @pos: the position of @v.
+ * @v: the list entry at @pos, so that a read resumes without walking the
+ *	list from its start while the list has not changed.
+ */
+struct probe_graph_seq {
+	unsigned long gen;
+	loff_t pos;
+	void *v;
+};
+
+static void *probe_graph_seq_start(struct seq_file *s, loff_t *pos)
 {
+	struct probe_graph_seq *it = s->private;
+
 	mutex_lock(&probe_graph_lock);
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
+	if (it->v && it->gen == probe_graph_list_gen && it->pos == *pos)
+		return it->v;
 	return seq_list_start(&probe_graph_nodes, *pos - 1);
 }
 
-static void *probe_graph_devices_next(struct seq_file *s, void *v, loff_t *pos)
+static void *probe_graph_seq_next(struct seq_file *s, void *v, loff_t *pos)
 {
+	struct probe_graph_seq *it = s->private;
+
+	lockdep_assert_held(&probe_graph_lock);
+
 	if (v == SEQ_START_TOKEN) {
 		++*pos;
-		return seq_list_start(&probe_graph_nodes, 0);
+		v = seq_list_start(&probe_graph_nodes, 0);
+	} else {
+		v = seq_list_next(v, &probe_graph_nodes, pos);
 	}
-	return seq_list_next(v, &probe_graph_nodes, pos);
+	it->v = v;
+	it->pos = *pos;
+	it->gen = probe_graph_list_gen;
+	return v;
 }
 
-static void probe_graph_devices_stop(struct seq_file *s, void *v)
+static void probe_graph_seq_stop(struct seq_file *s, void *v)
 {
 	mutex_unlock(&probe_graph_lock);
 }
@@ -1821,12 +1877,143 @@ static int probe_graph_devices_show(struct seq_file *s, void *v)
 }
 
 static const struct seq_operations probe_graph_devices_sops = {
-	.start	= probe_graph_devices_start,
-	.next	= probe_graph_devices_next,
-	.stop	= probe_graph_devices_stop,
+	.start	= probe_graph_seq_start,
+	.next	= probe_graph_seq_next,
+	.stop	= probe_graph_seq_stop,
 	.show	= probe_graph_devices_show,
 };
-DEFINE_SEQ_ATTRIBUTE(probe_graph_devices);
+
+static int probe_graph_devices_open(struct inode *inode, struct file *file)
+{
+	return seq_open_private(file, &probe_graph_devices_sops,
+				sizeof(struct probe_graph_seq));
+}
+
+static const struct file_operations probe_graph_devices_fops = {
+	.open		= probe_graph_devices_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= seq_release_private,
+};
+
+struct probe_graph_edge_ctx {
+	struct seq_file *s;
+	struct probe_graph_node *node;
+};
+
+static const char *probe_graph_edge_state(struct probe_graph_node *node,
+					  struct device *sup,
+					  unsigned int flags)
+{
+	if (flags & DEVICE_EDGE_CYCLE)
+		return "cycle-broken";
+	if (node->relaxed && sup && node->relaxed->dev == sup)
+		return "cycle-broken";
+	if (flags & DEVICE_EDGE_RELAXED)
+		return "relaxed";
+	if (flags & DEVICE_EDGE_BLOCKING)
+		return "blocking";
+	/* Not blocking and not bound: fw_devlink's best effort let it go. */
+	if (sup && !device_is_bound(sup))
+		return "relaxed";
+	return "satisfied";
+}
+
+static int probe_graph_show_edge(const struct device_supplier_edge *edge,
+				 void *data)
+{
+	struct probe_graph_edge_ctx *ctx = data;
+
+	if (edge->supplier)
+		seq_printf(ctx->s, "edge\t%s", dev_name(edge->supplier));
+	else
+		seq_printf(ctx->s, "edge\t%pfwf", edge->fwnode);
+	seq_printf(ctx->s, "\t%s\t%s\t%s\n", dev_name(ctx->node->dev),
+		   edge->flags & DEVICE_EDGE_FWNODE ? "fwnode" : "devlink",
+		   probe_graph_edge_state(ctx->node, edge->supplier,
+					  edge->flags));
+	return 0;
+}
+
+static void probe_graph_show_parent_edge(struct seq_file *s,
+					 struct probe_graph_node *node)
+{
+	struct device *parent = node->dev->parent;
+	struct probe_graph_node *pnode;
+	const char *state;
+
+	pnode = parent ? probe_graph_node_of(parent) : NULL;
+	/* A parent no driver ever matched is a container, not a supplier. */
+	if (!pnode || (!parent->can_match && pnode->state != PROBE_GRAPH_BOUND))
+		return;
+
+	if (node->relaxed == pnode)
+		state = "cycle-broken";
+	else if (probe_graph_parent_blocks(node))
+		state = "blocking";
+	else if (pnode->state == PROBE_GRAPH_BOUND)
+		state = "satisfied";
+	else
+		state = "relaxed";
+	seq_printf(s, "edge\t%s\t%s\tparent\t%s\n", dev_name(parent),
+		   dev_name(node->dev), state);
+}
+
+static int probe_graph_graph_show(struct seq_file *s, void *v)
+{
+	struct probe_graph_edge_ctx ctx = { .s = s };
+	struct probe_graph_node *node;
+	const struct device *parent;
+	char buf[160];
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(s, "# probe_graph graph v1 mode=%s\n",
+			   probe_graph_mode_names[probe_graph_get_mode()]);
+		seq_puts(s, "# node\tdevice\tof_node\tdriver\tparent\tstate\tprobe_calls\tdefers\tready_ns\tstart_ns\tend_ns\tret\treason\n");
+		seq_puts(s, "# edge\tsupplier\tconsumer\tkind\tstate\n");
+		return 0;
+	}
+
+	node = list_entry(v, struct probe_graph_node, list);
+	parent = node->dev->parent;
+	seq_printf(s, "node\t%s\t", dev_name(node->dev));
+	if (node->dev->of_node)
+		seq_printf(s, "%pOF", node->dev->of_node);
+	else
+		seq_putc(s, '-');
+	seq_printf(s, "\t%s\t%s\t%s\t%u\t%u\t%llu\t%llu\t%llu\t%d\t%s\n",
+		   node->driver ?: "-", parent ? dev_name(parent) : "-",
+		   probe_graph_state_names[node->state], node->probe_calls,
+		   node->defers, node->ready_ns, node->start_ns, node->end_ns,
+		   node->ret, probe_graph_reason(node, buf, sizeof(buf)));
+
+	probe_graph_show_parent_edge(s, node);
+	ctx.node = node;
+	device_links_walk_suppliers(node->dev, probe_graph_show_edge, &ctx);
+	return 0;
+}
+
+static const struct seq_operations probe_graph_graph_sops = {
+	.start	= probe_graph_seq_start,
+	.next	= probe_graph_seq_next,
+	.stop	= probe_graph_seq_stop,
+	.show	= probe_graph_graph_show,
+};
+
+static int probe_graph_graph_open(struct inode *inode, struct file *file)
+{
+	return seq_open_private(file, &probe_graph_graph_sops,
+				sizeof(struct probe_graph_seq));
+}
+
+static const struct file_operations probe_graph_graph_fops = {
+	.open		= probe_graph_graph_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= seq_release_private,
+};
 
 static int probe_graph_stats_show(struct seq_file *s, void *unused)
 {
@@ -1879,6 +2066,7 @@ static int __init probe_graph_debugfs_init(void)
 
 	debugfs_create_file("devices", 0444, dir, NULL,
 			    &probe_graph_devices_fops);
+	debugfs_create_file("graph", 0444, dir, NULL, &probe_graph_graph_fops);
 	debugfs_create_file("stats", 0444, dir, NULL, &probe_graph_stats_fops);
 	debugfs_create_file("cycles", 0444, dir, NULL,
 			    &probe_graph_cycles_fops);

@@ -40,6 +40,8 @@ struct pg_record {
 	u64 start_ns;
 	u64 end_ns;
 	int ret;
+	struct task_struct *task;
+	bool parent_locked;
 };
 
 struct pg_ctx;
@@ -65,6 +67,7 @@ struct pg_dev {
  *	plus one) is bound: a dependency nobody declared
  * @gate: the probe of @gate_idx waits for this
  * @gate_idx: index of the gated device, or -1
+ * @parent_lock: devices with a parent need the parent's lock to probe
  * @started: completed when the gated device starts probing
  * @deferred: completed when a probe returns -EPROBE_DEFER
  * @drv: the driver
@@ -86,6 +89,7 @@ struct pg_ctx {
 	unsigned int *defer_until;
 	struct completion gate;
 	int gate_idx;
+	bool parent_lock;
 	struct completion started;
 	struct completion deferred;
 	struct device_driver drv;
@@ -131,6 +135,9 @@ static int pg_probe(struct device *dev)
 
 	atomic_inc(&rec->calls);
 	WRITE_ONCE(rec->start_ns, now);
+	WRITE_ONCE(rec->task, current);
+	if (dev->parent)
+		WRITE_ONCE(rec->parent_locked, mutex_is_locked(&dev->parent->mutex));
 
 	/* Everything declared must have finished binding. */
 	if (ctx->parent[pd->idx] >= 0 &&
@@ -240,6 +247,11 @@ static void pg_register_driver(struct pg_ctx *ctx)
 	KUNIT_ASSERT_EQ(test, 0, ret);
 }
 
+static const struct device_type pg_parent_locked_type = {
+	.name = "probe-graph-kunit-parent-locked",
+	.need_parent_lock = true,
+};
+
 static void pg_add_device(struct pg_ctx *ctx, unsigned int i)
 {
 	struct kunit *test = ctx->test;
@@ -253,8 +265,11 @@ static void pg_add_device(struct pg_ctx *ctx, unsigned int i)
 	device_initialize(&pd->dev);
 	pd->dev.bus = &pg_bus;
 	pd->dev.release = pg_dev_release;
-	if (ctx->parent[i] >= 0)
+	if (ctx->parent[i] >= 0) {
 		pd->dev.parent = &ctx->devs[ctx->parent[i]]->dev;
+		if (ctx->parent_lock)
+			pd->dev.type = &pg_parent_locked_type;
+	}
 	ret = dev_set_name(&pd->dev, "pg-%s-%u", test->name, i);
 	KUNIT_ASSERT_EQ(test, 0, ret);
 	ctx->devs[i] = pd;
@@ -657,6 +672,106 @@ static void probe_graph_unbind_rebind_test(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, info.state, "idle");
 }
 
+/*
+ * Unregistering the driver of queued and waiting devices: nothing is
+ * probed; the queued device goes back to idle, the others keep waiting
+ * for it.
+ */
+static void probe_graph_driver_gone_test(struct kunit *test)
+{
+	struct probe_graph_node_info info;
+	struct pg_ctx *ctx;
+	unsigned int i;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 3);
+	pg_build_chain(ctx);
+	pg_register_driver(ctx);
+	probe_graph_pause(true);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pg_unpause,
+							   NULL));
+	/* Links before anything is looked at: device 0 alone is ready. */
+	device_block_probing();
+	pg_add_all(ctx);
+	device_unblock_probing();
+	pg_info(test, &ctx->devs[0]->dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "queued");
+	pg_info(test, &ctx->devs[1]->dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "waiting");
+
+	kunit_release_action(test, pg_driver_unregister, &ctx->drv);
+	probe_graph_pause(false);
+	wait_for_device_probe();
+
+	for (i = 0; i < ctx->n; i++) {
+		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[i].calls), 0);
+		KUNIT_EXPECT_FALSE(test, device_is_bound(&ctx->devs[i]->dev));
+	}
+	pg_info(test, &ctx->devs[0]->dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "idle");
+}
+
+/* Buses that need the parent's lock get it for probes the graph runs. */
+static void probe_graph_parent_lock_test(struct kunit *test)
+{
+	struct pg_ctx *ctx;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 4);
+	ctx->parent_lock = true;
+	ctx->parent[1] = 0;
+	ctx->parent[2] = 0;
+	ctx->parent[3] = 1;
+	pg_add_all(ctx);
+	pg_register_driver(ctx);
+	wait_for_device_probe();
+
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[3]->dev));
+	KUNIT_EXPECT_TRUE(test, ctx->rec[1].parent_locked);
+	KUNIT_EXPECT_TRUE(test, ctx->rec[2].parent_locked);
+	KUNIT_EXPECT_TRUE(test, ctx->rec[3].parent_locked);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->violations), 0);
+}
+
+/*
+ * A driver that forces synchronous probing probes the devices that are
+ * ready in the registering task, as before, and the ones that become
+ * ready later one at a time, still in dependency order.
+ */
+static void probe_graph_force_sync_test(struct kunit *test)
+{
+	struct pg_ctx *ctx;
+	unsigned int i;
+
+	pg_skip_if_off(test);
+
+	/* 0 needs 1, which needs 2: offered before their suppliers bind. */
+	ctx = pg_ctx_alloc(test, 6);
+	pg_edge(ctx, 1, 0);
+	pg_edge(ctx, 2, 1);
+	ctx->drv.probe_type = PROBE_FORCE_SYNCHRONOUS;
+	pg_add_all(ctx);
+	pg_register_driver(ctx);
+	/* Ready at registration: probed by the registration itself. */
+	for (i = 2; i < 6; i++) {
+		KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[i]->dev));
+		KUNIT_EXPECT_PTR_EQ(test, ctx->rec[i].task, current);
+	}
+	wait_for_device_probe();
+
+	for (i = 0; i < ctx->n; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[i].calls), 1);
+	/* Ready once their supplier bound: probed by the graph, in order. */
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[0]->dev));
+	KUNIT_EXPECT_PTR_NE(test, ctx->rec[0].task, current);
+	KUNIT_EXPECT_PTR_NE(test, ctx->rec[1].task, current);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->violations), 0);
+	KUNIT_EXPECT_LE(test, ctx->rec[2].end_ns, ctx->rec[1].start_ns);
+	KUNIT_EXPECT_LE(test, ctx->rec[1].end_ns, ctx->rec[0].start_ns);
+}
+
 /* Suspend blocks probing: nothing starts until probing is unblocked. */
 static void probe_graph_block_probing_test(struct kunit *test)
 {
@@ -923,6 +1038,9 @@ static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE(probe_graph_remove_probing_test),
 	KUNIT_CASE(probe_graph_unbind_rebind_test),
 	KUNIT_CASE(probe_graph_block_probing_test),
+	KUNIT_CASE(probe_graph_driver_gone_test),
+	KUNIT_CASE(probe_graph_parent_lock_test),
+	KUNIT_CASE(probe_graph_force_sync_test),
 #if IS_ENABLED(CONFIG_OF_OVERLAY)
 	KUNIT_CASE(probe_graph_dt_chain_test),
 	KUNIT_CASE_PARAM(probe_graph_dt_cycle_test, pg_dt_cycle_gen_params),

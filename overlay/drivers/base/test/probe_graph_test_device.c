@@ -4,7 +4,8 @@
  *
  * Each node with compatible = "probe-graph,test-device" sleeps for
  * "probe-delay-us" in its probe, as if waiting for hardware, and then
- * populates its child nodes, as a bus driver would.  Providers declare
+ * populates its child nodes, as a bus driver would; "probe-error" makes
+ * it fail with that error number instead.  Providers declare
  * the usual cells (#clock-cells, #reset-cells, ...) so that consumers can
  * reference them through bindings fw_devlink already understands.
  */
@@ -22,12 +23,16 @@ static atomic_t probe_graph_test_probe_calls = ATOMIC_INIT(0);
 static int probe_graph_test_device_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
-	u32 delay_us = 0;
+	u32 delay_us = 0, error = 0;
 
 	atomic_inc(&probe_graph_test_probe_calls);
 	of_property_read_u32(dev->of_node, "probe-delay-us", &delay_us);
 	if (delay_us)
 		fsleep(delay_us);
+
+	of_property_read_u32(dev->of_node, "probe-error", &error);
+	if (error)
+		return dev_err_probe(dev, -(int)error, "failing as told\n");
 
 	return devm_of_platform_populate(dev);
 }
