@@ -3,7 +3,7 @@
 # Probe graph: build, boot and test on Debian's linux-source-6.12.
 # See README.md.
 
-.PHONY: all setup build demo test lint refresh-series clean
+.PHONY: all setup build demo test lint bench refresh-series clean
 
 all: demo
 
@@ -21,6 +21,10 @@ test:
 
 lint:
 	@harness/run-tests lint
+
+# BENCH_ARGS="--n 100 1000 5000 --repeat 3" for the largest trees
+bench: build
+	@python3 harness/bench.py $(BENCH_ARGS)
 
 refresh-series:
 	@harness/refresh-series

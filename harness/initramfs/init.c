@@ -9,6 +9,8 @@
  *   pg.timeout_s=N	give up waiting after N seconds (default 60)
  *   pg.min_ms=N		do not settle before N ms of uptime, for trees
  *			where a timeout (deferred_probe_timeout=) must fire
+ *   pg.kmsg=1		also print the "probe of" lines initcall_debug left
+ *			in the kernel log, as the block /kmsg/probes
  */
 
 #define _GNU_SOURCE
@@ -80,6 +82,7 @@ static size_t snapshot(char *buf)
 }
 
 static long min_ms;
+static int want_kmsg;
 
 /* A "key N" line of the stats with N other than 0. */
 static int stat_nonzero(const char *buf, size_t len, const char *key)
@@ -152,6 +155,37 @@ static void dump_file(const char *path)
 	dump_file_as(path, path);
 }
 
+/*
+ * Print the kernel log records about probes: "probe of %s returned %d
+ * after %lld usecs", which initcall_debug logs at KERN_DEBUG, so they
+ * stay off the console while the boot is timed.
+ */
+static void dump_kmsg_probes(void)
+{
+	char rec[8192];
+	ssize_t n;
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0) {
+		printf("init: /dev/kmsg: %s\n", strerror(errno));
+		return;
+	}
+	printf("=== probe-graph begin /kmsg/probes ===\n");
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (strstr(rec, ";probe of "))
+			fputs(rec, stdout);
+	}
+	close(fd);
+	fflush(stdout);
+	printf("=== probe-graph end /kmsg/probes ===\n");
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char * const *)a, *(char * const *)b);
@@ -197,6 +231,8 @@ int main(int argc, char **argv)
 			timeout_s = atol(argv[i] + 13);
 		else if (!strncmp(argv[i], "pg.min_ms=", 10))
 			min_ms = atol(argv[i] + 10);
+		else if (!strncmp(argv[i], "pg.kmsg=", 8))
+			want_kmsg = atoi(argv[i] + 8);
 	}
 
 	mnt("proc", "/proc", "proc");
@@ -219,6 +255,8 @@ int main(int argc, char **argv)
 	dump_dir(PG_DIR);
 	dump_file(DEBUGFS "/devices_deferred");
 	dump_dir(DEBUGFS "/probe_graph_test_device");
+	if (want_kmsg)
+		dump_kmsg_probes();
 	dump_file("/proc/uptime");
 	printf("=== probe-graph done ===\n");
 	fflush(stdout);

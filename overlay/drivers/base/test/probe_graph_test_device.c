@@ -3,38 +3,191 @@
  * A device-tree driven device for exercising the probe graph.
  *
  * Each node with compatible = "probe-graph,test-device" sleeps for
- * "probe-delay-us" in its probe, as if waiting for hardware, and then
- * populates its child nodes, as a bus driver would; "probe-error" makes
- * it fail with that error number instead.  Providers declare
- * the usual cells (#clock-cells, #reset-cells, ...) so that consumers can
- * reference them through bindings fw_devlink already understands.
+ * "probe-delay-us" in its probe, as if waiting for hardware, spins for
+ * "probe-busy-us", and then populates its child nodes, as a bus driver
+ * would; "probe-error" makes it fail with that error number instead.
+ * Providers declare the usual cells (#clock-cells, #reset-cells, ...) so
+ * that consumers can reference them through bindings fw_devlink already
+ * understands.
+ *
+ * Before doing anything, the probe checks that its parent and every
+ * supplier it references are bound: a probe that starts too early is an
+ * ordering violation, counted and reported.  debugfs
+ * probe_graph_test_device/ shows the counts.
  */
 
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
+#include <linux/device.h>
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/of_platform.h>
 #include <linux/platform_device.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+
+/* One ->probe() call: who, when, with what result. */
+struct probe_graph_test_probe {
+	struct list_head list;
+	const char *name;
+	u64 start_ns;
+	u64 end_ns;
+	int ret;
+};
+
+static DEFINE_MUTEX(probe_graph_test_lock);
+static LIST_HEAD(probe_graph_test_probes);	/* probe_graph_test_lock */
 
 static atomic_t probe_graph_test_probe_calls = ATOMIC_INIT(0);
+static atomic_t probe_graph_test_violations = ATOMIC_INIT(0);
+static atomic_t probe_graph_test_bound = ATOMIC_INIT(0);
 
-static int probe_graph_test_device_probe(struct platform_device *pdev)
+/* Phandle properties the test device consumes, and their cells. */
+static const struct {
+	const char *name;
+	const char *cells;
+} probe_graph_test_bindings[] = {
+	{ "clocks", "#clock-cells" },
+	{ "resets", "#reset-cells" },
+	{ "mboxes", "#mbox-cells" },
+	{ "pwms", "#pwm-cells" },
+};
+
+/*
+ * Count a supplier node whose device is not bound.  The device is found
+ * through the firmware node, not by searching the bus, so that checking
+ * stays cheap on trees of thousands of devices.
+ */
+static void probe_graph_test_check(struct device *dev, struct device_node *np,
+				   const char *prop)
+{
+	struct device *sup = READ_ONCE(of_fwnode_handle(np)->dev);
+
+	if (!sup || !device_is_bound(sup)) {
+		atomic_inc(&probe_graph_test_violations);
+		dev_err(dev, "ordering violation: %s supplier %pOF not bound\n",
+			prop, np);
+	}
+}
+
+static bool probe_graph_test_is_supply(const char *name)
+{
+	size_t len = strlen(name), slen = strlen("-supply");
+
+	return len > slen && !strcmp(name + len - slen, "-supply");
+}
+
+static void probe_graph_test_check_suppliers(struct device *dev)
+{
+	struct device_node *np = dev->of_node;
+	struct of_phandle_args args;
+	struct property *prop;
+	unsigned int i;
+	int n;
+
+	if (dev->parent && dev->parent->of_node &&
+	    of_device_is_compatible(dev->parent->of_node,
+				    "probe-graph,test-device") &&
+	    !device_is_bound(dev->parent)) {
+		atomic_inc(&probe_graph_test_violations);
+		dev_err(dev, "ordering violation: parent not bound\n");
+	}
+
+	for (i = 0; i < ARRAY_SIZE(probe_graph_test_bindings); i++) {
+		const char *name = probe_graph_test_bindings[i].name;
+		const char *cells = probe_graph_test_bindings[i].cells;
+
+		for (n = 0; !of_parse_phandle_with_args(np, name, cells, n,
+							&args); n++) {
+			probe_graph_test_check(dev, args.np, name);
+			of_node_put(args.np);
+		}
+	}
+
+	for_each_property_of_node(np, prop) {
+		struct device_node *sup;
+
+		if (!probe_graph_test_is_supply(prop->name))
+			continue;
+		sup = of_parse_phandle(np, prop->name, 0);
+		if (sup) {
+			probe_graph_test_check(dev, sup, prop->name);
+			of_node_put(sup);
+		}
+	}
+}
+
+static void probe_graph_test_record(struct device *dev, u64 start_ns, int ret)
+{
+	struct probe_graph_test_probe *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	if (!p)
+		return;
+	p->name = kstrdup(dev_name(dev), GFP_KERNEL);
+	p->start_ns = start_ns;
+	p->end_ns = ktime_get_ns();
+	p->ret = ret;
+	guard(mutex)(&probe_graph_test_lock);
+	list_add_tail(&p->list, &probe_graph_test_probes);
+}
+
+static int __probe_graph_test_device_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
-	u32 delay_us = 0, error = 0;
+	u32 delay_us = 0, busy_us = 0, error = 0;
+	u64 until;
+	int ret;
 
-	atomic_inc(&probe_graph_test_probe_calls);
+	probe_graph_test_check_suppliers(dev);
+
 	of_property_read_u32(dev->of_node, "probe-delay-us", &delay_us);
 	if (delay_us)
 		fsleep(delay_us);
+	of_property_read_u32(dev->of_node, "probe-busy-us", &busy_us);
+	until = ktime_get_ns() + (u64)busy_us * NSEC_PER_USEC;
+	while (ktime_get_ns() < until)
+		cpu_relax();
 
 	of_property_read_u32(dev->of_node, "probe-error", &error);
 	if (error)
 		return dev_err_probe(dev, -(int)error, "failing as told\n");
 
-	return devm_of_platform_populate(dev);
+	ret = devm_of_platform_populate(dev);
+	if (!ret)
+		atomic_inc(&probe_graph_test_bound);
+	return ret;
+}
+
+static int probe_graph_test_device_probe(struct platform_device *pdev)
+{
+	u64 start_ns = ktime_get_ns();
+	int ret;
+
+	atomic_inc(&probe_graph_test_probe_calls);
+	ret = __probe_graph_test_device_probe(pdev);
+	probe_graph_test_record(&pdev->dev, start_ns, ret);
+	return ret;
+}
+
+/* "device start_ns end_ns ret", one line per ->probe() call. */
+static int probe_graph_test_probes_show(struct seq_file *s, void *unused)
+{
+	struct probe_graph_test_probe *p;
+
+	guard(mutex)(&probe_graph_test_lock);
+	list_for_each_entry(p, &probe_graph_test_probes, list)
+		seq_printf(s, "%s %llu %llu %d\n", p->name ?: "?", p->start_ns,
+			   p->end_ns, p->ret);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(probe_graph_test_probes);
+
+static void probe_graph_test_device_remove(struct platform_device *pdev)
+{
+	atomic_dec(&probe_graph_test_bound);
 }
 
 static const struct of_device_id probe_graph_test_device_of_match[] = {
@@ -45,6 +198,7 @@ MODULE_DEVICE_TABLE(of, probe_graph_test_device_of_match);
 
 static struct platform_driver probe_graph_test_device_driver = {
 	.probe = probe_graph_test_device_probe,
+	.remove = probe_graph_test_device_remove,
 	.driver = {
 		.name = "probe-graph-test-device",
 		.of_match_table = probe_graph_test_device_of_match,
@@ -57,14 +211,25 @@ static int __init probe_graph_test_device_init(void)
 
 	debugfs_create_atomic_t("probe_calls", 0444, dir,
 				&probe_graph_test_probe_calls);
+	debugfs_create_atomic_t("violations", 0444, dir,
+				&probe_graph_test_violations);
+	debugfs_create_atomic_t("bound", 0444, dir, &probe_graph_test_bound);
+	debugfs_create_file("probes", 0444, dir, NULL,
+			    &probe_graph_test_probes_fops);
 	return platform_driver_register(&probe_graph_test_device_driver);
 }
 module_init(probe_graph_test_device_init);
 
 static void __exit probe_graph_test_device_exit(void)
 {
+	struct probe_graph_test_probe *p, *tmp;
+
 	platform_driver_unregister(&probe_graph_test_device_driver);
 	debugfs_lookup_and_remove("probe_graph_test_device", NULL);
+	list_for_each_entry_safe(p, tmp, &probe_graph_test_probes, list) {
+		kfree(p->name);
+		kfree(p);
+	}
 }
 module_exit(probe_graph_test_device_exit);
 
