@@ -169,7 +169,7 @@ struct probe_graph_batch;
  * @ret: result of the last probe attempt (G).
  * @ready_ns: when the node was last queued (G).
  * @start_ns: when the last probe attempt started (G).
- * @end_ns: when the last probe attempt ended (G).
+ * @end_ns: when the device bound, or the last probe attempt failed (G).
  * @blocker: the device that blocked the node last; compared, never
  *	dereferenced (G).
  * @relaxed: a supplier whose edge was relaxed to break a cycle (G).
@@ -1366,7 +1366,8 @@ void probe_graph_probe_end(struct device *dev, int ret)
 	/* Failures of ->probe() come back inverted. */
 	if (ret > 0)
 		ret = -ret;
-	node->end_ns = ktime_get_ns();
+	if (ret)
+		node->end_ns = ktime_get_ns();
 	node->ret = ret;
 	if (ret == -EPROBE_DEFER) {
 		node->defers++;
@@ -1409,6 +1410,8 @@ void probe_graph_device_bound(struct device *dev)
 	strscpy(probe_graph_last_bound, dev_name(dev));
 	node = probe_graph_node_of(dev);
 	if (node) {
+		/* The moment consumers may start, not when the probe unwinds. */
+		node->end_ns = ktime_get_ns();
 		probe_graph_set_state(node, PROBE_GRAPH_BOUND);
 		kfree(node->driver);
 		node->driver = kstrdup(dev->driver->name, GFP_KERNEL);

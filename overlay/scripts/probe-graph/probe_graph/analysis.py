@@ -1,0 +1,1010 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What a probe graph says: critical path, blame, why, cycles, diff, check.
+
+Everything here works on the model of model.py, or, for predict(), on a
+parsed device tree blob, and returns plain dataclasses; render.py turns
+them into text.
+"""
+
+import errno
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Optional
+
+from . import bindings
+from .fdt import DeviceTree, FdtNode
+from .model import Edge, Graph, Node
+
+# Kernel-internal errno values that Python's errno module does not know.
+_KERNEL_ERRNO = {
+    512: 'ERESTARTSYS',
+    517: 'EPROBE_DEFER',
+    524: 'ENOTSUPP',
+}
+
+# States a device settles in and that need no further explanation.
+_SETTLED_IDLE_REASONS = ('no driver', 'unbound')
+
+_WAITING_RE = re.compile(
+    r'^waiting for (?P<kind>supplier|parent) (?P<name>\S+) \((?P<note>.*)\)$')
+
+
+class UnknownDevice(Exception):
+    """The graph has no device of that name."""
+
+
+def errno_name(ret: int) -> str:
+    """-5 -> 'EIO'; unknown values give 'errno N'."""
+    value = abs(ret)
+    name = _KERNEL_ERRNO.get(value) or errno.errorcode.get(value)
+    return name if name else 'errno %d' % value
+
+
+def fmt_ms(ns: int) -> str:
+    return '%.3f ms' % (ns / 1e6)
+
+
+# ---------------------------------------------------------------------------
+# Strongly connected components
+# ---------------------------------------------------------------------------
+
+def tarjan_scc(vertices: Iterable[str],
+               successors: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative; components with sorted members.
+
+    Components come out in reverse topological order: a component is
+    emitted after every component reachable from it.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    result: list[list[str]] = []
+    counter = 0
+
+    for root in vertices:
+        if root in index:
+            continue
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(successors.get(root, ())))]
+        while work:
+            v, it = work[-1]
+            descended = False
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on_stack.add(w)
+                    work.append((w, iter(successors.get(w, ()))))
+                    descended = True
+                    break
+                if w in on_stack:
+                    low[v] = min(low[v], index[w])
+            if descended:
+                continue
+            work.pop()
+            if work:
+                u = work[-1][0]
+                low[u] = min(low[u], low[v])
+            if low[v] == index[v]:
+                component = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    component.append(w)
+                    if w == v:
+                        break
+                result.append(sorted(component))
+    return result
+
+
+def cyclic_components(vertices: Iterable[str],
+                      successors: Mapping[str, Iterable[str]]
+                      ) -> list[list[str]]:
+    """The components that hold a cycle (two or more members, or a loop)."""
+    cycles = []
+    for comp in tarjan_scc(vertices, successors):
+        if len(comp) > 1 or comp[0] in successors.get(comp[0], ()):
+            cycles.append(comp)
+    return sorted(cycles)
+
+
+def _successors(pairs: Iterable[tuple[str, str]]
+                ) -> tuple[list[str], dict[str, list[str]]]:
+    vertices: dict[str, None] = {}
+    succ: dict[str, set[str]] = {}
+    for a, b in pairs:
+        vertices.setdefault(a)
+        vertices.setdefault(b)
+        succ.setdefault(a, set()).add(b)
+    return list(vertices), {k: sorted(v) for k, v in succ.items()}
+
+
+# ---------------------------------------------------------------------------
+# Critical path
+# ---------------------------------------------------------------------------
+
+@dataclass
+class PathStep:
+    """One device on a chain; wait is from its releaser's end to its start.
+
+    The first device of a chain has no releaser: its wait is the time
+    from being queued to starting.
+    """
+    name: str
+    via: Optional[str]
+    kind: Optional[str]
+    ready_ns: Optional[int]
+    start_ns: int
+    end_ns: int
+    wait_ns: int
+    probe_ns: int
+
+
+@dataclass
+class Chain:
+    """A dependency chain ending at a leaf, oldest first."""
+    steps: list[PathStep]
+
+    @property
+    def leaf(self) -> str:
+        return self.steps[-1].name
+
+    @property
+    def end_ns(self) -> int:
+        return self.steps[-1].end_ns
+
+    @property
+    def begin_ns(self) -> int:
+        return self.steps[0].start_ns - self.steps[0].wait_ns
+
+    @property
+    def total_ns(self) -> int:
+        return sum(s.wait_ns + s.probe_ns for s in self.steps)
+
+
+@dataclass
+class CriticalPathReport:
+    path: Chain
+    near: list[tuple[Chain, int]]
+
+
+def releaser(graph: Graph, node: Node) -> Optional[tuple[Node, str]]:
+    """The supplier or parent whose end let this device start.
+
+    Of the suppliers the device really waited on (satisfied or blocking
+    edges) that ended before it started, the one that ended last.  The
+    start, not the ready time, is the bound: the kernel queues a
+    consumer from inside its supplier's bind, a little before the
+    supplier's end time is taken.
+    """
+    if node.start_ns is None:
+        return None
+    best: Optional[tuple[Node, str]] = None
+    for edge in graph.suppliers_of(node.name):
+        if not edge.gates:
+            continue
+        sup = graph.node(edge.supplier)
+        if sup is None or sup.end_ns is None or sup.start_ns is None:
+            continue
+        if sup.end_ns > node.start_ns:
+            continue
+        if best is None or sup.end_ns > (best[0].end_ns or 0):
+            best = (sup, edge.kind)
+    return best
+
+
+def chain_to(graph: Graph, leaf: Node) -> Chain:
+    """Walk back from a probed device through its releasers."""
+    steps: list[PathStep] = []
+    seen: set[str] = set()
+    cur: Optional[Node] = leaf
+    while cur is not None and cur.name not in seen:
+        assert cur.start_ns is not None and cur.end_ns is not None
+        seen.add(cur.name)
+        rel = releaser(graph, cur)
+        if rel is not None:
+            wait = cur.start_ns - (rel[0].end_ns or 0)
+            via: Optional[str] = rel[0].name
+            kind: Optional[str] = rel[1]
+        else:
+            wait = cur.queue_ns or 0
+            via = kind = None
+        steps.append(PathStep(cur.name, via, kind, cur.ready_ns, cur.start_ns,
+                              cur.end_ns, max(wait, 0),
+                              cur.end_ns - cur.start_ns))
+        cur = rel[0] if rel is not None else None
+    steps.reverse()
+    # The releaser of a step is the step before it.
+    if steps:
+        steps[0].via = steps[0].kind = None
+        first = steps[0]
+        first.wait_ns = max((first.start_ns - first.ready_ns)
+                            if first.ready_ns else 0, 0)
+    return Chain(steps)
+
+
+def _bound_probed(graph: Graph) -> list[Node]:
+    return [n for n in graph.nodes if n.state == 'bound' and n.probed]
+
+
+def critical_path(graph: Graph, slack: int = 3
+                  ) -> Optional[CriticalPathReport]:
+    """The chain that decided when the last device bound.
+
+    Also returns up to slack other chains ending at leaves (bound devices
+    no probed device waited on), with their slack: how much later they
+    could have ended without delaying the last bind.
+    """
+    bound = _bound_probed(graph)
+    if not bound:
+        return None
+    last = max(bound, key=lambda n: (n.end_ns or 0, n.name))
+    path = chain_to(graph, last)
+
+    released = set()
+    for node in graph.probed_nodes():
+        rel = releaser(graph, node)
+        if rel is not None:
+            released.add(rel[0].name)
+    leaves = [n for n in bound if n.name not in released and
+              n.name != last.name]
+    near = [(chain_to(graph, n), (last.end_ns or 0) - (n.end_ns or 0))
+            for n in leaves]
+    near.sort(key=lambda item: (item[1], item[0].leaf))
+    return CriticalPathReport(path, near[:max(slack, 0)])
+
+
+# ---------------------------------------------------------------------------
+# Blame
+# ---------------------------------------------------------------------------
+
+@dataclass
+class BlameEntry:
+    """Where one device's time went.
+
+    self_ns: its last probe, start to end.
+    queue_ns: from being queued (ready) to the start of that probe.
+    blocked_ns: from the moment the first device it waits on was
+        queued to its own queueing; None when it waits on nothing
+        probed.  An estimate of the time its suppliers held it up.
+    """
+    name: str
+    driver: Optional[str]
+    state: str
+    self_ns: int
+    queue_ns: Optional[int]
+    blocked_ns: Optional[int]
+    probe_calls: int
+    defers: int
+
+
+def blame(graph: Graph) -> list[BlameEntry]:
+    """Every probed device, most expensive probe first."""
+    entries = []
+    for node in graph.probed_nodes():
+        readies = []
+        for edge in graph.suppliers_of(node.name):
+            sup = graph.node(edge.supplier)
+            if edge.gates and sup is not None and sup.ready_ns is not None:
+                readies.append(sup.ready_ns)
+        blocked = None
+        if readies and node.ready_ns is not None:
+            blocked = max(node.ready_ns - min(readies), 0)
+        entries.append(BlameEntry(node.name, node.driver, node.state,
+                                  node.probe_ns or 0, node.queue_ns,
+                                  blocked, node.probe_calls, node.defers))
+    entries.sort(key=lambda e: (-e.self_ns, e.name))
+    return entries
+
+
+# ---------------------------------------------------------------------------
+# Why
+# ---------------------------------------------------------------------------
+
+@dataclass
+class WhyResult:
+    """Why a device is (not) bound.
+
+    cause is one of: bound, missing-device, no-driver, rejected,
+    unbound, failed, deferred, cycle, queued, in-progress, gone.
+    chain lists the devices from the one asked about to the root cause.
+    """
+    device: str
+    bound: bool
+    cause: str
+    chain: list[str]
+    text: str
+
+
+def _blocker(graph: Graph, node: Node) -> Optional[tuple[str, str, str]]:
+    """What a waiting device waits for: (supplier, kind, edge state)."""
+    if node.state != 'waiting':
+        return None
+    blocking = [e for e in graph.suppliers_of(node.name)
+                if e.state == 'blocking']
+    # The kernel checks the parent first.
+    blocking.sort(key=lambda e: e.kind != 'parent')
+    if blocking:
+        return blocking[0].supplier, blocking[0].kind, blocking[0].state
+    m = _WAITING_RE.match(node.reason)
+    if m:
+        kind = 'parent' if m.group('kind') == 'parent' else 'fwnode'
+        return m.group('name'), kind, 'blocking'
+    if node.parent is not None:
+        parent = graph.node(node.parent)
+        if parent is not None and parent.state in ('failed', 'idle',
+                                                   'deferred', 'waiting'):
+            return parent.name, 'parent', 'blocking'
+    return None
+
+
+def _own_cause(node: Node) -> tuple[str, str]:
+    """Why a device that waits on nothing is not bound."""
+    n = node.name
+    if node.state == 'failed':
+        return 'failed', ('%s failed to probe: %s returned %d (%s), '
+                          'reported as "%s".' %
+                          (n, 'driver %s' % node.driver if node.driver
+                           else 'its driver', node.ret, errno_name(node.ret),
+                           node.reason))
+    if node.state == 'deferred':
+        text = node.reason
+        if text.startswith('driver deferred: '):
+            text = text[len('driver deferred: '):]
+        times = ' (%d times)' % node.defers if node.defers > 1 else ''
+        return 'deferred', ('The driver of %s deferred its probe%s, saying '
+                            '"%s".' % (n, times, text))
+    if node.state == 'idle':
+        if node.reason == 'no driver':
+            return 'no-driver', ('%s has no driver: no driver matched it, '
+                                 'so it never probed.' % n)
+        if node.reason.startswith('driver rejected it'):
+            return 'rejected', ('The driver of %s rejected it with %d (%s): '
+                                'the device is not what the driver '
+                                'handles.' % (n, node.ret,
+                                              errno_name(node.ret)))
+        if node.reason == 'unbound':
+            return 'unbound', ('%s was unbound and has not been probed '
+                               'again.' % n)
+        return 'unbound', '%s is idle (%s).' % (n, node.reason)
+    if node.state == 'waiting':
+        if node.reason == 'probing blocked':
+            return 'queued', ('%s waits on nothing, but probing is blocked '
+                              '(suspend or shutdown).' % n)
+        return 'queued', ('%s waits on nothing: it is ready and waits for a '
+                          'free probe slot.' % n)
+    if node.state in ('queued', 'probing'):
+        return 'in-progress', '%s is %s right now.' % (n, node.state)
+    return 'gone', '%s is %s: its device is going away.' % (n, node.state)
+
+
+def _describe_bound(node: Node) -> str:
+    text = '%s is bound' % node.name
+    if node.driver:
+        text += ' (driver %s)' % node.driver
+    if node.start_ns is not None and node.end_ns is not None:
+        text += ': its probe ran from %s to %s (%s)' % (
+            fmt_ms(node.start_ns), fmt_ms(node.end_ns),
+            fmt_ms(node.end_ns - node.start_ns))
+        if node.ready_ns is not None:
+            text += ', %s after it was queued at %s' % (
+                fmt_ms(node.start_ns - node.ready_ns), fmt_ms(node.ready_ns))
+    text += '.'
+    if node.probe_calls > 1 or node.defers:
+        text += ' It took %d probe calls and %d deferrals.' % (
+            node.probe_calls, node.defers)
+    return text
+
+
+def _cycle_note(graph: Graph, name: str) -> Optional[str]:
+    for cycle in graph.cycles:
+        if name in cycle.members and len(cycle.members) > 1:
+            how = (' and was broken by relaxing %s' % cycle.relaxed
+                   if cycle.relaxed else '')
+            return ('It is part of the dependency cycle %s, which the kernel '
+                    'reported%s.' % (' <-> '.join(cycle.members), how))
+    return None
+
+
+def why(graph: Graph, name: str) -> WhyResult:
+    """Follow the blocking chain from a device to its root cause."""
+    node = graph.node(name)
+    if node is None:
+        if name in graph.deferred:
+            reason = graph.deferred[name] or 'no reason given'
+            return WhyResult(name, False, 'deferred', [name],
+                             '%s is on the deferred probe list: %s.' %
+                             (name, reason))
+        raise UnknownDevice(name)
+
+    if node.state == 'bound':
+        text = _describe_bound(node)
+        note = _cycle_note(graph, name)
+        if note:
+            text += ' ' + note
+        return WhyResult(name, True, 'bound', [name], text)
+
+    sentences = ['%s is not bound (state %s).' % (name, node.state)]
+    chain = [name]
+    cause = ''
+    cur = node
+    while True:
+        blocker = _blocker(graph, cur)
+        if blocker is None:
+            cause, text = _own_cause(cur)
+            sentences.append('Root cause: ' + text if len(chain) > 1
+                             else text)
+            break
+        sup, kind, state = blocker
+        relation = 'parent' if kind == 'parent' else 'supplier'
+        sentences.append('%s waits for its %s %s (%s link, %s).' %
+                         (cur.name, relation, sup, kind, state))
+        if not Edge(sup, cur.name, kind, state).supplier_has_device:
+            cause = 'missing-device'
+            owners = [n.name for n in graph.nodes if n.of_node == sup]
+            if owners:
+                sentences.append('The firmware node %s belongs to %s, but '
+                                 'the link was made before that device '
+                                 'existed.' % (sup, ', '.join(owners)))
+            else:
+                sentences.append('No device exists for the firmware node %s: '
+                                 'nothing created one (its bus was not '
+                                 'populated, it has no compatible, or its '
+                                 'parent\'s driver did not create it).' % sup)
+            break
+        if sup in chain:
+            cause = 'cycle'
+            loop = chain[chain.index(sup):] + [sup]
+            sentences.append('That closes a dependency cycle: %s.' %
+                             ' -> '.join(loop))
+            note = _cycle_note(graph, sup)
+            if note:
+                sentences.append(note)
+            break
+        snode = graph.node(sup)
+        chain.append(sup)
+        if snode is None:
+            cause = 'missing-device'
+            sentences.append('%s is not in the probe graph: no such device '
+                             'was registered.' % sup)
+            break
+        if snode.state == 'bound':
+            cause = 'queued'
+            sentences.append('%s is bound, so %s should be queued '
+                             'shortly.' % (sup, cur.name))
+            break
+        cur = snode
+
+    held = sorted({e.consumer for e in graph.consumers_of(name)
+                   if e.state == 'blocking'})
+    if held:
+        sentences.append('It holds up %s.' % ', '.join(held))
+    note = _cycle_note(graph, name)
+    if note and cause != 'cycle':
+        sentences.append(note)
+    return WhyResult(name, False, cause, chain, ' '.join(sentences))
+
+
+# ---------------------------------------------------------------------------
+# Cycles
+# ---------------------------------------------------------------------------
+
+@dataclass
+class CycleReport:
+    """A dependency cycle, however it was found.
+
+    reported: how many times the kernel's cycles file lists it.
+    in_edges: whether the edges still form it.
+    """
+    members: list[str]
+    broken: str
+    reported: int
+    in_edges: bool
+
+
+def edge_cycles(graph: Graph) -> list[list[str]]:
+    """Cycles formed by the edges, whatever their state."""
+    vertices, succ = _successors((e.supplier, e.consumer)
+                                 for e in graph.edges)
+    return cyclic_components(vertices, succ)
+
+
+def find_cycles(graph: Graph) -> list[CycleReport]:
+    """The kernel's cycles merged with those the edges still form."""
+    reports: dict[tuple[str, ...], CycleReport] = {}
+    for cycle in graph.cycles:
+        key = tuple(sorted(cycle.members))
+        report = reports.get(key)
+        if report is None:
+            report = CycleReport(list(key), '', 0, False)
+            reports[key] = report
+        report.reported += 1
+        if cycle.relaxed and not report.broken:
+            report.broken = 'relaxed %s' % cycle.relaxed
+    for members in edge_cycles(graph):
+        key = tuple(members)
+        report = reports.get(key)
+        if report is None:
+            report = CycleReport(members, '', 0, True)
+            reports[key] = report
+        report.in_edges = True
+        if not report.broken:
+            loose = ['%s -> %s %s' % (e.supplier, e.consumer, e.state)
+                     for e in graph.edges
+                     if e.supplier in members and e.consumer in members and
+                     e.state in ('cycle-broken', 'relaxed')]
+            report.broken = ('edge ' + ', '.join(loose) if loose
+                             else 'not broken')
+    for report in reports.values():
+        if not report.broken:
+            report.broken = 'unknown'
+    return [reports[k] for k in sorted(reports)]
+
+
+# ---------------------------------------------------------------------------
+# Diff
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Delta:
+    name: str
+    a_ns: int
+    b_ns: int
+
+    @property
+    def delta_ns(self) -> int:
+        return self.b_ns - self.a_ns
+
+
+@dataclass
+class DiffReport:
+    """What changed from boot A to boot B."""
+    a_makespan_ns: Optional[int]
+    b_makespan_ns: Optional[int]
+    a_span_ns: Optional[int]
+    b_span_ns: Optional[int]
+    threshold_ns: int
+    bound_later: list[Delta] = field(default_factory=list)
+    bound_earlier: list[Delta] = field(default_factory=list)
+    slower: list[Delta] = field(default_factory=list)
+    faster: list[Delta] = field(default_factory=list)
+    newly_deferred: list[str] = field(default_factory=list)
+    newly_not_bound: list[tuple[str, str]] = field(default_factory=list)
+    newly_bound: list[str] = field(default_factory=list)
+    nodes_added: list[str] = field(default_factory=list)
+    nodes_removed: list[str] = field(default_factory=list)
+    edges_added: list[tuple[str, str, str]] = field(default_factory=list)
+    edges_removed: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def makespan(graph: Graph) -> Optional[int]:
+    """When the last device bound, on the kernel's clock."""
+    ends = [n.end_ns for n in _bound_probed(graph) if n.end_ns is not None]
+    return max(ends) if ends else None
+
+
+def probe_span(graph: Graph) -> Optional[int]:
+    """From the first device queued to the last one bound."""
+    last = makespan(graph)
+    firsts = [n.ready_ns or n.start_ns for n in graph.probed_nodes()]
+    begin = [t for t in firsts if t is not None]
+    if last is None or not begin:
+        return None
+    return last - min(begin)
+
+
+def _was_deferred(graph: Graph, node: Optional[Node], name: str) -> bool:
+    if name in graph.deferred:
+        return True
+    return node is not None and (node.defers > 0 or node.state == 'deferred')
+
+
+def diff(a: Graph, b: Graph, threshold_ns: int = 1000000) -> DiffReport:
+    report = DiffReport(makespan(a), makespan(b), probe_span(a),
+                        probe_span(b), threshold_ns)
+    a_names = [n.name for n in a.nodes]
+    b_names = [n.name for n in b.nodes]
+    report.nodes_added = sorted(set(b_names) - set(a_names))
+    report.nodes_removed = sorted(set(a_names) - set(b_names))
+
+    for name in sorted(set(a_names) | set(b_names) |
+                       set(a.deferred) | set(b.deferred)):
+        na = a.node(name)
+        nb = b.node(name)
+        if _was_deferred(b, nb, name) and not _was_deferred(a, na, name):
+            report.newly_deferred.append(name)
+        a_bound = na is not None and na.state == 'bound'
+        b_bound = nb is not None and nb.state == 'bound'
+        if a_bound and not b_bound:
+            report.newly_not_bound.append(
+                (name, '%s: %s' % (nb.state, nb.reason) if nb is not None
+                 else 'gone'))
+        elif b_bound and not a_bound:
+            report.newly_bound.append(name)
+        if na is None or nb is None or not na.probed or not nb.probed:
+            continue
+        assert na.end_ns is not None and nb.end_ns is not None
+        if a_bound and b_bound:
+            d = Delta(name, na.end_ns, nb.end_ns)
+            if d.delta_ns > threshold_ns:
+                report.bound_later.append(d)
+            elif d.delta_ns < -threshold_ns:
+                report.bound_earlier.append(d)
+        d = Delta(name, na.probe_ns or 0, nb.probe_ns or 0)
+        if d.delta_ns > threshold_ns:
+            report.slower.append(d)
+        elif d.delta_ns < -threshold_ns:
+            report.faster.append(d)
+
+    for lst in (report.bound_later, report.slower):
+        lst.sort(key=lambda d: (-d.delta_ns, d.name))
+    for lst in (report.bound_earlier, report.faster):
+        lst.sort(key=lambda d: (d.delta_ns, d.name))
+
+    a_edges = {(e.supplier, e.consumer, e.kind) for e in a.edges}
+    b_edges = {(e.supplier, e.consumer, e.kind) for e in b.edges}
+    report.edges_added = sorted(b_edges - a_edges)
+    report.edges_removed = sorted(a_edges - b_edges)
+    return report
+
+
+# ---------------------------------------------------------------------------
+# Check
+# ---------------------------------------------------------------------------
+
+@dataclass
+class CheckResult:
+    """One KTAP test case."""
+    description: str
+    ok: bool
+    skip: Optional[str] = None
+    diagnostics: list[str] = field(default_factory=list)
+
+
+def _check_order(graph: Graph) -> CheckResult:
+    result = CheckResult('consumers start after their bound suppliers end',
+                         True)
+    for edge in graph.edges:
+        if not edge.gates:
+            continue
+        sup = graph.node(edge.supplier)
+        con = graph.node(edge.consumer)
+        if sup is None or con is None or sup.state != 'bound':
+            continue
+        if sup.end_ns is None or con.start_ns is None:
+            continue
+        if con.start_ns < sup.end_ns:
+            result.ok = False
+            result.diagnostics.append(
+                '%s started %.1f us before its %s %s ended (%s edge)' %
+                (con.name, (sup.end_ns - con.start_ns) / 1e3,
+                 'parent' if edge.kind == 'parent' else 'supplier',
+                 sup.name, edge.state))
+    return result
+
+
+def is_explained(node: Node) -> bool:
+    """Whether a device is bound, or why not is on record."""
+    reason = node.reason.strip()
+    if node.state == 'bound':
+        return True
+    if node.state == 'idle':
+        return (reason in _SETTLED_IDLE_REASONS or
+                reason.startswith('driver rejected it'))
+    if node.state in ('waiting', 'failed', 'deferred'):
+        return reason not in ('', '-')
+    return node.state == 'dead'
+
+
+def _check_explained(graph: Graph) -> CheckResult:
+    result = CheckResult('every device is bound or explained', True)
+    for node in graph.nodes:
+        if not is_explained(node):
+            result.ok = False
+            result.diagnostics.append('%s is %s without a reason (%r)' %
+                                      (node.name, node.state, node.reason))
+    return result
+
+
+def _check_cycles(graph: Graph) -> CheckResult:
+    result = CheckResult('each cycle is reported once', True)
+    for report in find_cycles(graph):
+        members = ' '.join(report.members)
+        if report.reported > 1:
+            result.ok = False
+            result.diagnostics.append('cycle %s reported %d times' %
+                                      (members, report.reported))
+        elif report.reported == 0:
+            result.ok = False
+            result.diagnostics.append('cycle %s (edges) was not reported' %
+                                      members)
+    return result
+
+
+def _check_declared_defers(graph: Graph) -> CheckResult:
+    result = CheckResult('no probe deferred on a declared dependency', True)
+    value = graph.stats.get('defers_declared')
+    if value is None:
+        result.ok = False
+        result.diagnostics.append('stats has no defers_declared')
+    elif value != 0:
+        result.ok = False
+        result.diagnostics.append('defers_declared is %s: a device was '
+                                  'probed before a supplier it declares '
+                                  'was bound' % value)
+    return result
+
+
+def check(graph: Graph) -> list[CheckResult]:
+    """The invariants a settled probe graph must hold."""
+    results = [_check_order(graph), _check_explained(graph),
+               _check_cycles(graph), _check_declared_defers(graph)]
+    if graph.mode == 'off':
+        for result in results:
+            result.ok = True
+            result.skip = 'probe graph is off (mode=off)'
+            result.diagnostics = []
+    return results
+
+
+# ---------------------------------------------------------------------------
+# Prediction from a device tree blob
+# ---------------------------------------------------------------------------
+
+# Containers whose children are populated without waiting for a driver.
+_CONTAINER_COMPATIBLES = frozenset(('simple-bus', 'simple-mfd'))
+
+
+@dataclass
+class PredictedEdge:
+    supplier: str
+    consumer: str
+    bindings: list[str]
+
+    @property
+    def kind(self) -> str:
+        return 'parent' if self.bindings == ['parent'] else 'fwnode'
+
+
+@dataclass
+class DroppedLink:
+    consumer: str
+    supplier: str
+    binding: str
+    prop: str
+    why: str
+
+
+@dataclass
+class DagMetrics:
+    """Shape of a dependency graph, cycles condensed to one vertex.
+
+    depth: edges on the longest chain (depth_chain).
+    levels: devices by longest distance from a device that waits on none.
+    width: the most devices on one level.
+    critical_path: the chain with the largest sum of weights.
+    """
+    depth: int
+    depth_chain: list[list[str]]
+    levels: list[list[str]]
+    width: int
+    cycles: list[list[str]]
+    critical_path: list[list[str]]
+    critical_weight: int
+
+
+@dataclass
+class Prediction:
+    devices: list[str]
+    edges: list[PredictedEdge]
+    edges_by_binding: dict[str, int]
+    dropped: list[DroppedLink]
+    not_followed: list[bindings.FirmwareLink]
+    weights: dict[str, int]
+    weight_sources: dict[str, int]
+    metrics: DagMetrics
+    notes: list[str]
+
+
+def dag_metrics(vertices: list[str], pairs: list[tuple[str, str]],
+                weights: Mapping[str, int]) -> DagMetrics:
+    """Depth, levels, width, cycles and weighted critical path."""
+    order = {v: i for i, v in enumerate(vertices)}
+    succ: dict[str, list[str]] = {v: [] for v in vertices}
+    for a, b in pairs:
+        if b not in succ[a]:
+            succ[a].append(b)
+    comps = tarjan_scc(vertices, succ)
+    comps.sort(key=lambda c: min(order[v] for v in c))
+    comp_of = {v: i for i, c in enumerate(comps) for v in c}
+    cycles = sorted(c for c in comps if len(c) > 1 or c[0] in succ[c[0]])
+
+    csucc: dict[int, set[int]] = {i: set() for i in range(len(comps))}
+    indeg = [0] * len(comps)
+    for a, b in pairs:
+        ca, cb = comp_of[a], comp_of[b]
+        if ca != cb and cb not in csucc[ca]:
+            csucc[ca].add(cb)
+            indeg[cb] += 1
+
+    # Kahn's algorithm, lowest tree position first.
+    ready = sorted(i for i in range(len(comps)) if not indeg[i])
+    topo: list[int] = []
+    while ready:
+        i = ready.pop(0)
+        topo.append(i)
+        for j in sorted(csucc[i]):
+            indeg[j] -= 1
+            if not indeg[j]:
+                ready.append(j)
+        ready.sort()
+
+    weight = [sum(weights.get(v, 1) for v in c) for c in comps]
+    level = [0] * len(comps)
+    level_pred: list[Optional[int]] = [None] * len(comps)
+    best = list(weight)
+    best_pred: list[Optional[int]] = [None] * len(comps)
+    for i in topo:
+        for j in sorted(csucc[i]):
+            if level[i] + 1 > level[j]:
+                level[j] = level[i] + 1
+                level_pred[j] = i
+            if best[i] + weight[j] > best[j]:
+                best[j] = best[i] + weight[j]
+                best_pred[j] = i
+
+    def walk(end: int, pred: list[Optional[int]]) -> list[list[str]]:
+        out = []
+        cur: Optional[int] = end
+        while cur is not None:
+            out.append(comps[cur])
+            cur = pred[cur]
+        out.reverse()
+        return out
+
+    if not comps:
+        return DagMetrics(0, [], [], 0, [], [], 0)
+    deepest = max(range(len(comps)), key=lambda i: (level[i], -i))
+    heaviest = max(range(len(comps)), key=lambda i: (best[i], -i))
+    levels: list[list[str]] = [[] for _ in range(max(level) + 1)]
+    for i in range(len(comps)):
+        levels[level[i]].extend(comps[i])
+    for members in levels:
+        members.sort(key=lambda v: order[v])
+    return DagMetrics(
+        depth=level[deepest],
+        depth_chain=walk(deepest, level_pred),
+        levels=levels,
+        width=max(len(members) for members in levels),
+        cycles=cycles,
+        critical_path=walk(heaviest, best_pred),
+        critical_weight=best[heaviest])
+
+
+def _is_device(node: FdtNode) -> bool:
+    return (node.parent is not None and node.has('compatible') and
+            bindings.node_is_available(node) and
+            all(bindings.node_is_available(a) for a in node.ancestors()))
+
+
+def _is_container(node: FdtNode) -> bool:
+    compatible = node.strings('compatible')
+    return bool(compatible) and set(compatible) <= _CONTAINER_COMPATIBLES
+
+
+def _device_of(node: Optional[FdtNode], devices: set[str]
+               ) -> Optional[FdtNode]:
+    while node is not None:
+        if node.path in devices:
+            return node
+        node = node.parent
+    return None
+
+
+def _weight_of(node: FdtNode, delays: Mapping[str, int]
+               ) -> tuple[int, str]:
+    for key in (node.path, node.name):
+        if key in delays:
+            return delays[key], 'delays'
+    value = node.u32('probe-delay-us')
+    if value is not None:
+        return value, 'probe-delay-us'
+    return 1, 'default'
+
+
+def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
+            strict: bool = False) -> Prediction:
+    """The probe graph a tree should produce, before booting it.
+
+    strict follows the optional bindings too, as fw_devlink.strict=1.
+    delays maps node paths or names to probe times in microseconds for
+    the critical path; nodes not listed use their probe-delay-us
+    property, else 1.
+    """
+    delays = delays or {}
+    device_nodes = [n for n in tree.nodes() if _is_device(n)]
+    devices = {n.path for n in device_nodes}
+
+    edges: dict[tuple[str, str], PredictedEdge] = {}
+    by_binding: Counter[str] = Counter()
+    dropped: list[DroppedLink] = []
+    not_followed: list[bindings.FirmwareLink] = []
+
+    def add(sup: str, con: str, binding: str) -> None:
+        edge = edges.get((sup, con))
+        if edge is None:
+            edge = PredictedEdge(sup, con, [])
+            edges[(sup, con)] = edge
+        if binding not in edge.bindings:
+            edge.bindings.append(binding)
+            by_binding[binding] += 1
+
+    for link in bindings.parse_links(tree):
+        if link.ignore or (link.optional and not strict):
+            not_followed.append(link)
+            continue
+
+        sup_node = tree.node(link.supplier)
+        assert sup_node is not None
+        con_dev = _device_of(tree.node(link.consumer), devices)
+        sup_dev = _device_of(sup_node, devices)
+        why: Optional[str] = None
+        if not bindings.node_is_available(sup_node) or not all(
+                bindings.node_is_available(a) for a in sup_node.ancestors()):
+            why = 'supplier is disabled'
+        elif con_dev is None:
+            why = 'consumer is not a device'
+        elif sup_dev is None:
+            why = 'supplier is not a device'
+        elif sup_dev is con_dev:
+            why = 'supplier is the consumer itself'
+        elif sup_dev in con_dev.ancestors():
+            why = 'supplier is an ancestor of the consumer'
+        elif con_dev in sup_dev.ancestors():
+            why = 'supplier is a descendant of the consumer'
+        if why is not None:
+            dropped.append(DroppedLink(link.consumer, link.supplier,
+                                       link.binding, link.prop, why))
+        else:
+            assert sup_dev is not None and con_dev is not None
+            add(sup_dev.path, con_dev.path, link.binding)
+
+    for node in device_nodes:
+        for anc in node.ancestors():
+            if anc.parent is None:
+                break
+            if anc.path in devices and not _is_container(anc):
+                add(anc.path, node.path, 'parent')
+                break
+
+    weights: dict[str, int] = {}
+    sources: Counter[str] = Counter()
+    for node in device_nodes:
+        weights[node.path], source = _weight_of(node, delays)
+        sources[source] += 1
+
+    ordered = [n.path for n in device_nodes]
+    position = {p: i for i, p in enumerate(ordered)}
+    edge_list = sorted(edges.values(),
+                       key=lambda e: (position[e.consumer],
+                                      position[e.supplier]))
+    metrics = dag_metrics(ordered, [(e.supplier, e.consumer)
+                                    for e in edge_list], weights)
+    notes = []
+    if not strict and any(link.optional for link in not_followed):
+        notes.append('optional bindings (iommus, iommu-map, dmas) are not '
+                     'followed without fw_devlink.strict=1')
+    unknown = sorted(set(delays) - set(ordered) -
+                     {n.name for n in device_nodes})
+    if unknown:
+        notes.append('delays for unknown nodes ignored: ' +
+                     ', '.join(unknown))
+    return Prediction(ordered, edge_list, dict(sorted(by_binding.items())),
+                      dropped, not_followed, weights, dict(sources), metrics,
+                      notes)

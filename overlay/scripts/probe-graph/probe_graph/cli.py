@@ -1,0 +1,292 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The probe-graph command line.
+
+Each subcommand reads its input with model.load(), asks analysis.py and
+prints what render.py makes of the answer.  Exit status: 0 on success,
+1 when the answer is "no" (why: not bound; check: a test failed), 2 on
+bad input or usage.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict
+from typing import Any, Callable, Optional, Sequence
+
+from . import analysis, model, render
+from .fdt import FdtError, read_fdt
+
+PROG = 'probe-graph'
+
+EXIT_OK = 0
+EXIT_NO = 1
+EXIT_ERROR = 2
+
+
+class CliError(Exception):
+    """A problem to report in one line, with exit status 2."""
+
+
+def _write(path: Optional[str], text: str) -> None:
+    if path is None or path == '-':
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write(text)
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, indent=2) + '\n'
+
+
+def _unknown(name: str, source: str, graph: model.Graph) -> CliError:
+    text = 'no device named %r in %s' % (name, source)
+    if graph.mode == 'off':
+        text += ' (the probe graph is off there: mode=off records nothing)'
+    return CliError(text)
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    _write(args.output, model.dump_json(model.load(args.source)))
+    return EXIT_OK
+
+
+def cmd_dot(args: argparse.Namespace) -> int:
+    graph = model.load(args.source)
+    options = render.DotOptions(args.focus, args.depth, args.direction,
+                                args.all)
+    try:
+        text = render.render_dot(graph, options)
+    except analysis.UnknownDevice as e:
+        raise _unknown(str(e), args.source, graph) from None
+    if args.svg is None:
+        _write(args.output, text)
+        return EXIT_OK
+    dot = shutil.which('dot')
+    if dot is None:
+        raise CliError('--svg needs the "dot" program of Graphviz, which is '
+                       'not in PATH; install graphviz, or write DOT with '
+                       '-o and render it elsewhere')
+    result = subprocess.run([dot, '-Tsvg', '-o', args.svg], input=text,
+                            text=True, capture_output=True, check=False)
+    if result.returncode:
+        raise CliError('dot failed (status %d): %s' %
+                       (result.returncode, result.stderr.strip()))
+    if args.output is not None:
+        _write(args.output, text)
+    return EXIT_OK
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    graph = model.load(args.source)
+    _write(args.output, _json(render.render_trace(graph)))
+    return EXIT_OK
+
+
+def cmd_timeline(args: argparse.Namespace) -> int:
+    graph = model.load(args.source)
+    _write(args.output, render.render_timeline(graph, args.width))
+    return EXIT_OK
+
+
+def cmd_why(args: argparse.Namespace) -> int:
+    source, device = args.source, args.device
+    # Accept "why DEV SOURCE" too.
+    if not os.path.exists(source) and os.path.exists(device):
+        source, device = device, source
+    graph = model.load(source)
+    try:
+        result = analysis.why(graph, device)
+    except analysis.UnknownDevice:
+        raise _unknown(device, source, graph) from None
+    _write(args.output, render.format_why(result))
+    return EXIT_OK if result.bound else EXIT_NO
+
+
+def cmd_critical_path(args: argparse.Namespace) -> int:
+    graph = model.load(args.source)
+    report = analysis.critical_path(graph, args.slack)
+    if args.json:
+        _write(args.output, _json(render.critical_path_dict(report)))
+    else:
+        _write(args.output, render.format_critical_path(report))
+    return EXIT_OK
+
+
+def cmd_cycles(args: argparse.Namespace) -> int:
+    graph = model.load(args.source)
+    reports = analysis.find_cycles(graph)
+    if args.json:
+        _write(args.output, _json([{'members': r.members,
+                                    'broken': r.broken,
+                                    'reported': r.reported,
+                                    'in_edges': r.in_edges}
+                                   for r in reports]))
+    else:
+        _write(args.output, render.format_cycles(reports))
+    return EXIT_OK
+
+
+def cmd_blame(args: argparse.Namespace) -> int:
+    graph = model.load(args.source)
+    entries = analysis.blame(graph)
+    if args.top is not None:
+        entries = entries[:args.top]
+    if args.json:
+        _write(args.output, _json([asdict(e) for e in entries]))
+    else:
+        _write(args.output, render.format_blame(entries))
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    a = model.load(args.a)
+    b = model.load(args.b)
+    report = analysis.diff(a, b, int(args.threshold_us * 1000))
+    if args.json:
+        _write(args.output, _json(render.diff_dict(report)))
+    else:
+        _write(args.output, render.format_diff(report, args.a, args.b))
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    graph = model.load(args.source)
+    results = analysis.check(graph)
+    title = 'probe_graph check of %s (mode=%s)' % (args.source, graph.mode)
+    _write(args.output, render.format_ktap(results, title))
+    return EXIT_OK if all(r.ok for r in results) else EXIT_NO
+
+
+def _read_delays(path: str) -> dict[str, int]:
+    with open(path, encoding='utf-8') as f:
+        try:
+            data = json.load(f)
+        except json.JSONDecodeError as e:
+            raise CliError('%s: not valid JSON: %s' % (path, e)) from None
+    if not isinstance(data, dict):
+        raise CliError('%s: expected an object of node: microseconds' % path)
+    delays = {}
+    for key, value in data.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or value < 0:
+            raise CliError('%s: delay of %r is not a number of '
+                           'microseconds' % (path, key))
+        delays[key] = int(round(value))
+    return delays
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    tree = read_fdt(args.dtb)
+    delays = _read_delays(args.delays) if args.delays else None
+    pred = analysis.predict(tree, delays, args.strict)
+    if args.json:
+        _write(args.output, _json(render.prediction_dict(pred)))
+    else:
+        _write(args.output, render.format_prediction(pred, args.dtb))
+    return EXIT_OK
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError('must not be negative')
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description='Explain, draw and check the driver core\'s probe '
+                    'graph.  SOURCE is /sys/kernel/debug/probe_graph, a '
+                    'saved copy of it (or of the directory holding it), or '
+                    'JSON written by "dump".')
+    sub = parser.add_subparsers(dest='command', metavar='COMMAND')
+    sub.required = True
+
+    def add(name: str, func: Callable[[argparse.Namespace], int],
+            text: str, source: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text)
+        if source:
+            p.add_argument('source', metavar='SOURCE',
+                           help='debugfs directory, saved copy or dump')
+        p.add_argument('-o', '--output', metavar='FILE',
+                       help='write here instead of standard output')
+        p.set_defaults(func=func)
+        return p
+
+    add('dump', cmd_dump, 'write the graph as canonical JSON')
+
+    p = add('dot', cmd_dot, 'draw the graph in Graphviz DOT')
+    p.add_argument('--focus', metavar='DEV',
+                   help='only what is reachable from DEV')
+    p.add_argument('--depth', metavar='N', type=_non_negative,
+                   help='at most N edges away from --focus')
+    p.add_argument('--direction', choices=('up', 'down', 'both'),
+                   default='both',
+                   help='up: suppliers and parents, down: consumers and '
+                        'children (default: both)')
+    p.add_argument('--all', action='store_true',
+                   help='keep idle devices that have no edges')
+    p.add_argument('--svg', metavar='OUT',
+                   help='render to SVG with Graphviz\'s dot')
+
+    add('trace', cmd_trace, 'write the probes as Chrome/Perfetto trace JSON')
+
+    p = add('timeline', cmd_timeline, 'draw the probes as an SVG timeline')
+    p.add_argument('--width', metavar='PX', type=_non_negative, default=1200,
+                   help='image width in pixels (default: 1200)')
+
+    p = add('why', cmd_why, 'explain why a device is or is not bound')
+    p.add_argument('device', metavar='DEV', help='device name')
+
+    p = add('critical-path', cmd_critical_path,
+            'the chain of probes that decided when the last device bound')
+    p.add_argument('--slack', metavar='N', type=_non_negative, default=3,
+                   help='also show N near-critical chains (default: 3)')
+    p.add_argument('--json', action='store_true', help='JSON output')
+
+    p = add('cycles', cmd_cycles, 'list dependency cycles')
+    p.add_argument('--json', action='store_true', help='JSON output')
+
+    p = add('blame', cmd_blame, 'probe and waiting time per device')
+    p.add_argument('--top', metavar='N', type=_non_negative,
+                   help='only the N most expensive probes')
+    p.add_argument('--json', action='store_true', help='JSON output')
+
+    p = add('diff', cmd_diff, 'compare two boots', source=False)
+    p.add_argument('a', metavar='A', help='first boot')
+    p.add_argument('b', metavar='B', help='second boot')
+    p.add_argument('--threshold-us', metavar='US', type=float, default=1000,
+                   help='report changes larger than this (default: 1000)')
+    p.add_argument('--json', action='store_true', help='JSON output')
+
+    add('check', cmd_check, 'check the graph\'s invariants, in KTAP')
+
+    p = add('predict', cmd_predict,
+            'predict the graph of a device tree blob, offline',
+            source=False)
+    p.add_argument('dtb', metavar='DTB', help='flattened device tree')
+    p.add_argument('--delays', metavar='FILE',
+                   help='JSON {node path or name: microseconds} weighting '
+                        'the critical path')
+    p.add_argument('--strict', action='store_true',
+                   help='follow optional bindings too, as '
+                        'fw_devlink.strict=1')
+    p.add_argument('--json', action='store_true', help='JSON output')
+    return parser
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except (CliError, model.ParseError, FdtError, OSError) as e:
+        print('%s: error: %s' % (PROG, e), file=sys.stderr)
+        return EXIT_ERROR
