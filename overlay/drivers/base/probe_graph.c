@@ -159,6 +159,8 @@ struct probe_graph_batch;
  * @rcu: the node is freed after a grace period.
  * @list: entry in probe_graph_nodes (G).
  * @wait_list: entry in probe_graph_waiting while WAITING (G).
+ * @children: nodes of the device's children (G).
+ * @sibling: entry in the parent node's @children (G).
  * @work: the probe work item.
  * @state: see &enum probe_graph_state (G, R).
  * @sync: the matched driver forces synchronous probing (G).
@@ -192,6 +194,8 @@ struct probe_graph_node {
 	struct rcu_head rcu;
 	struct list_head list;
 	struct list_head wait_list;
+	struct list_head children;
+	struct list_head sibling;
 	struct work_struct work;
 	enum probe_graph_state state;
 	bool sync;
@@ -354,11 +358,15 @@ static struct probe_graph_node *probe_graph_node_of(const struct device *dev)
 			lockdep_is_held(&probe_graph_lock)) : NULL;
 }
 
+static void probe_graph_node_put(struct probe_graph_node *node);
+
 static void probe_graph_node_release(struct kref *kref)
 {
 	struct probe_graph_node *node =
 		container_of(kref, struct probe_graph_node, kref);
 
+	if (node->relaxed)
+		probe_graph_node_put(node->relaxed);
 	kfree(node->driver);
 	kfree(node->defer_reason);
 	kfree(node->hint);
@@ -373,11 +381,12 @@ static void probe_graph_node_put(struct probe_graph_node *node)
 
 static struct probe_graph_node *probe_graph_node_get_or_create(struct device *dev)
 {
-	struct probe_graph_node *node;
+	struct probe_graph_node *node, *parent;
 
 	lockdep_assert_held(&probe_graph_lock);
 
-	if (!dev->p || dev->p->dead)
+	/* device_add() may still fail before the device is ready to probe. */
+	if (!dev->p || dev->p->dead || !dev_ready_to_probe(dev))
 		return NULL;
 	node = probe_graph_node_of(dev);
 	if (node)
@@ -389,6 +398,16 @@ static struct probe_graph_node *probe_graph_node_get_or_create(struct device *de
 	node->dev = dev;
 	kref_init(&node->kref);
 	INIT_LIST_HEAD(&node->wait_list);
+	INIT_LIST_HEAD(&node->children);
+	INIT_LIST_HEAD(&node->sibling);
+	/*
+	 * Kept here rather than walked with device_for_each_child(): a child
+	 * is offered before device_add() links it to its parent, and its
+	 * parent may bind in between.
+	 */
+	parent = dev->parent ? probe_graph_node_of(dev->parent) : NULL;
+	if (parent)
+		list_add_tail(&node->sibling, &parent->children);
 	INIT_WORK(&node->work, probe_graph_probe_work);
 	node->state = PROBE_GRAPH_IDLE;
 	list_add_tail(&node->list, &probe_graph_nodes);
@@ -445,11 +464,14 @@ static bool probe_graph_parent_blocks(struct probe_graph_node *node)
 	if (!pnode || (node->relaxed && node->relaxed == pnode))
 		return false;
 
+	/*
+	 * A parent that deferred by itself may be waiting for the very
+	 * children it registered, as MFD drivers do: let them probe.
+	 */
 	switch (pnode->state) {
 	case PROBE_GRAPH_WAITING:
 	case PROBE_GRAPH_QUEUED:
 	case PROBE_GRAPH_PROBING:
-	case PROBE_GRAPH_DEFERRED:
 	case PROBE_GRAPH_UNBINDING:
 		return true;
 	default:
@@ -474,7 +496,8 @@ static int probe_graph_find_blocker(const struct device_supplier_edge *edge,
 
 	if (!(edge->flags & DEVICE_EDGE_BLOCKING))
 		return 0;
-	if (relaxed && edge->supplier && edge->supplier == relaxed->dev)
+	if (relaxed && edge->supplier &&
+	    probe_graph_node_of(edge->supplier) == relaxed)
 		return 0;
 
 	b->dev = edge->supplier;
@@ -548,6 +571,9 @@ static void probe_graph_queue(struct probe_graph_node *node,
 	probe_graph_set_state(node, PROBE_GRAPH_QUEUED);
 	node->ready_ns = ktime_get_ns();
 	node->blocker = NULL;
+	/* Still pending from an earlier time: that run will probe it. */
+	if (work_pending(&node->work))
+		return;
 	node->batch = drv ? probe_graph_batch_find(drv) : NULL;
 	if (node->batch) {
 		kref_get(&node->batch->kref);
@@ -609,9 +635,13 @@ static int probe_graph_evaluate_dev(struct device *dev, void *data)
 /* Look again at the children and consumers of @dev, and nothing else. */
 static void probe_graph_evaluate_dependents(struct device *dev)
 {
+	struct probe_graph_node *node = probe_graph_node_of(dev), *child;
+
 	lockdep_assert_held(&probe_graph_lock);
 
-	device_for_each_child(dev, NULL, probe_graph_evaluate_dev);
+	if (node)
+		list_for_each_entry(child, &node->children, sibling)
+			probe_graph_evaluate(child, NULL, false);
 	device_links_walk_consumers(dev, probe_graph_evaluate_dev, NULL);
 }
 
@@ -636,6 +666,9 @@ static void probe_graph_probe_work(struct work_struct *work)
 	probe_graph_pause_point();
 
 	scoped_guard(mutex, &probe_graph_lock) {
+		/* Taken now: the node may be queued again while this runs. */
+		batch = node->batch;
+		node->batch = NULL;
 		probe = node->state == PROBE_GRAPH_QUEUED && !probe_graph_blocked;
 		if (probe) {
 			probe_graph_set_state(node, PROBE_GRAPH_PROBING);
@@ -662,10 +695,10 @@ static void probe_graph_probe_work(struct work_struct *work)
 		if (probe)
 			probe_graph_stats.running--;
 		/* No driver took it (driver gone, device dead or claimed). */
-		if (node->state == PROBE_GRAPH_PROBING)
+		if (node->state == PROBE_GRAPH_PROBING) {
 			probe_graph_set_state(node, PROBE_GRAPH_IDLE);
-		batch = node->batch;
-		node->batch = NULL;
+			probe_graph_evaluate_dependents(dev);
+		}
 	}
 
 	if (batch) {
@@ -1375,9 +1408,6 @@ void probe_graph_probe_end(struct device *dev, int ret)
 			probe_graph_stats.defers_driver++;
 		else
 			probe_graph_stats.defers_declared++;
-		kfree(node->defer_reason);
-		node->defer_reason = dev->p->deferred_probe_reason ?
-			kstrdup(dev->p->deferred_probe_reason, GFP_KERNEL) : NULL;
 		if (node->state != PROBE_GRAPH_WAITING)
 			probe_graph_set_state(node, PROBE_GRAPH_DEFERRED);
 	} else if ((ret == -ENODEV || ret == -ENXIO) &&
@@ -1388,6 +1418,40 @@ void probe_graph_probe_end(struct device *dev, int ret)
 		probe_graph_stats.failed++;
 		probe_graph_set_state(node, PROBE_GRAPH_FAILED);
 	}
+	/* No longer a parent expected to bind: its children may go. */
+	if (ret)
+		probe_graph_evaluate_dependents(dev);
+}
+
+/**
+ * probe_graph_defer_reason() - a driver said why its device defers
+ * @dev: the device
+ * @vaf: the dev_err_probe() message
+ *
+ * Keeps a copy of its own: the deferred list's copy lives under
+ * deferred_probe_mutex, which nests inside the device links lock, so G
+ * cannot be taken under it.
+ *
+ * Context: Called from device_set_deferred_probe_reason(), before it
+ * takes deferred_probe_mutex.
+ */
+void probe_graph_defer_reason(const struct device *dev, struct va_format *vaf)
+{
+	struct probe_graph_node *node;
+	char *reason;
+
+	if (!probe_graph_active())
+		return;
+
+	reason = kasprintf(GFP_KERNEL, "%s: %pV", dev_driver_string(dev), vaf);
+	guard(mutex)(&probe_graph_lock);
+	node = probe_graph_node_of(dev);
+	if (!node) {
+		kfree(reason);
+		return;
+	}
+	kfree(node->defer_reason);
+	node->defer_reason = reason;
 }
 
 /**
@@ -1513,6 +1577,9 @@ void probe_graph_device_del(struct device *dev)
 	probe_graph_set_state(node, PROBE_GRAPH_DEAD);
 	list_del(&node->list);
 	probe_graph_list_gen++;
+	list_del_init(&node->sibling);
+	list_for_each_entry_safe(waiter, tmp, &node->children, sibling)
+		list_del_init(&waiter->sibling);
 	RCU_INIT_POINTER(dev->p->probe_graph, NULL);
 
 	list_for_each_entry_safe(waiter, tmp, &probe_graph_waiting, wait_list) {
@@ -1522,10 +1589,6 @@ void probe_graph_device_del(struct device *dev)
 		}
 		if (waiter->blocker == dev)
 			probe_graph_evaluate(waiter, NULL, false);
-	}
-	if (node->relaxed) {
-		probe_graph_node_put(node->relaxed);
-		node->relaxed = NULL;
 	}
 	probe_graph_node_put(node);
 }
@@ -1796,6 +1859,13 @@ static const char *probe_graph_reason(struct probe_graph_node *node,
 	case PROBE_GRAPH_FAILED:
 		snprintf(buf, len, "probe failed: %d", node->ret);
 		return buf;
+	case PROBE_GRAPH_BOUND:
+		if (!node->retries)
+			return "-";
+		/* A dependency nobody declared: name the likely supplier. */
+		snprintf(buf, len, "bound after %u deferred retries, once %s bound",
+			 node->retries, node->hint ?: "?");
+		return buf;
 	case PROBE_GRAPH_IDLE:
 		if (node->ret == -ENODEV || node->ret == -ENXIO) {
 			snprintf(buf, len, "driver rejected it: %d", node->ret);
@@ -1910,7 +1980,7 @@ static const char *probe_graph_edge_state(struct probe_graph_node *node,
 {
 	if (flags & DEVICE_EDGE_CYCLE)
 		return "cycle-broken";
-	if (node->relaxed && sup && node->relaxed->dev == sup)
+	if (node->relaxed && sup && probe_graph_node_of(sup) == node->relaxed)
 		return "cycle-broken";
 	if (flags & DEVICE_EDGE_RELAXED)
 		return "relaxed";

@@ -546,6 +546,29 @@ static void pg_unpause(void *unused)
 	probe_graph_pause(false);
 }
 
+/*
+ * A parent whose probe defers until a child it registered is bound, as
+ * MFD drivers do, does not hold the child back: both end up bound.
+ */
+static void probe_graph_mfd_parent_test(struct kunit *test)
+{
+	struct pg_ctx *ctx;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 2);
+	ctx->parent[1] = 0;
+	ctx->defer_until[0] = 2;	/* device 0 needs its child, device 1 */
+	pg_add_all(ctx);
+	pg_register_driver(ctx);
+	wait_for_device_probe();
+
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[0]->dev));
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[1]->dev));
+	KUNIT_EXPECT_GE(test, atomic_read(&ctx->rec[0].calls), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].calls), 1);
+}
+
 /* A queued device that goes away is not probed, and nothing leaks. */
 static void probe_graph_remove_queued_test(struct kunit *test)
 {
@@ -1034,6 +1057,7 @@ static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE_PARAM(probe_graph_topology_test, pg_topo_gen_params),
 	KUNIT_CASE(probe_graph_no_driver_test),
 	KUNIT_CASE(probe_graph_undeclared_defer_test),
+	KUNIT_CASE(probe_graph_mfd_parent_test),
 	KUNIT_CASE(probe_graph_remove_queued_test),
 	KUNIT_CASE(probe_graph_remove_probing_test),
 	KUNIT_CASE(probe_graph_unbind_rebind_test),
