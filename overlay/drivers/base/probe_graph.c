@@ -1956,14 +1956,15 @@ static const struct seq_operations probe_graph_devices_sops = {
 	.show	= probe_graph_devices_show,
 };
 
-static int probe_graph_devices_open(struct inode *inode, struct file *file)
+/* The node files: the seq_operations come as the file's data. */
+static int probe_graph_seq_open(struct inode *inode, struct file *file)
 {
-	return seq_open_private(file, &probe_graph_devices_sops,
+	return seq_open_private(file, inode->i_private,
 				sizeof(struct probe_graph_seq));
 }
 
-static const struct file_operations probe_graph_devices_fops = {
-	.open		= probe_graph_devices_open,
+static const struct file_operations probe_graph_seq_fops = {
+	.open		= probe_graph_seq_open,
 	.read		= seq_read,
 	.llseek		= seq_lseek,
 	.release	= seq_release_private,
@@ -2075,19 +2076,6 @@ static const struct seq_operations probe_graph_graph_sops = {
 	.show	= probe_graph_graph_show,
 };
 
-static int probe_graph_graph_open(struct inode *inode, struct file *file)
-{
-	return seq_open_private(file, &probe_graph_graph_sops,
-				sizeof(struct probe_graph_seq));
-}
-
-static const struct file_operations probe_graph_graph_fops = {
-	.open		= probe_graph_graph_open,
-	.read		= seq_read,
-	.llseek		= seq_lseek,
-	.release	= seq_release_private,
-};
-
 static int probe_graph_stats_show(struct seq_file *s, void *unused)
 {
 	const struct probe_graph_stats *st = &probe_graph_stats;
@@ -2137,9 +2125,11 @@ static int __init probe_graph_debugfs_init(void)
 {
 	struct dentry *dir = debugfs_create_dir("probe_graph", NULL);
 
-	debugfs_create_file("devices", 0444, dir, NULL,
-			    &probe_graph_devices_fops);
-	debugfs_create_file("graph", 0444, dir, NULL, &probe_graph_graph_fops);
+	debugfs_create_file("devices", 0444, dir,
+			    (void *)&probe_graph_devices_sops,
+			    &probe_graph_seq_fops);
+	debugfs_create_file("graph", 0444, dir, (void *)&probe_graph_graph_sops,
+			    &probe_graph_seq_fops);
 	debugfs_create_file("stats", 0444, dir, NULL, &probe_graph_stats_fops);
 	debugfs_create_file("cycles", 0444, dir, NULL,
 			    &probe_graph_cycles_fops);
