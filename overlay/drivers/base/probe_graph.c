@@ -48,8 +48,10 @@
  *
  * A driver registered from a module, or after the end of boot, waits for
  * the probes its registration started, as it would have with synchronous
- * probing.  wait_for_device_probe() and the end of the initcalls wait for
- * every started probe, so userspace starts with every ready device bound.
+ * probing (not in serial mode, where they queue behind the one probe
+ * running, which may be the one loading the module).
+ * wait_for_device_probe() and the end of the initcalls wait for every
+ * started probe, so userspace starts with every ready device bound.
  *
  * Dependency cycles are found over the whole graph as strongly connected
  * components.  fw_devlink breaks the cycles it sees in firmware; cycles
@@ -69,7 +71,8 @@
  *     inside it; G is never held while taking a device lock or calling a
  *     driver.  G nests outside fwnode_link_lock and the device links lock,
  *     taken by device_links_walk_suppliers() and friends, so no hook that
- *     the driver core calls under either may take G.
+ *     the driver core calls under either, or under deferred_probe_mutex,
+ *     which nests inside the device links lock, may take G.
  *  R: written under G, read under RCU without it: the one hook called
  *     under the device links lock, probe_graph_device_claimed(), reads
  *     &device_private.probe_graph and the node's state that way, and
@@ -585,6 +588,31 @@ static void probe_graph_queue(struct probe_graph_node *node,
 	get_device(node->dev);
 	wq = node->sync ? probe_graph_sync_wq : probe_graph_wq;
 	queue_work(wq, &node->work);
+}
+
+static bool probe_graph_module_coming(const struct device_driver *drv)
+{
+#ifdef CONFIG_MODULES
+	return drv->owner && drv->owner->state == MODULE_STATE_COMING;
+#else
+	return false;
+#endif
+}
+
+/*
+ * A registration waits when synchronous probing made it wait before,
+ * except in a probe the graph runs, and in serial mode: there its probes
+ * queue behind the one running, which may be loading this very module
+ * with request_module().
+ */
+static bool probe_graph_driver_waits(const struct device_driver *drv)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (probe_graph_in_worker() ||
+	    probe_graph_get_mode() == PROBE_GRAPH_SERIAL)
+		return false;
+	return probe_graph_boot_done || probe_graph_module_coming(drv);
 }
 
 /**
@@ -1277,25 +1305,6 @@ void probe_graph_driver_attach_begin(const struct device_driver *drv)
 
 	guard(mutex)(&probe_graph_lock);
 	list_add(&batch->list, &probe_graph_batches);
-}
-
-static bool probe_graph_module_coming(const struct device_driver *drv)
-{
-#ifdef CONFIG_MODULES
-	return drv->owner && drv->owner->state == MODULE_STATE_COMING;
-#else
-	return false;
-#endif
-}
-
-/* A registration waits when synchronous probing made it wait before. */
-static bool probe_graph_driver_waits(const struct device_driver *drv)
-{
-	lockdep_assert_held(&probe_graph_lock);
-
-	if (probe_graph_in_worker())
-		return false;
-	return probe_graph_boot_done || probe_graph_module_coming(drv);
 }
 
 /**

@@ -1041,6 +1041,71 @@ static void probe_graph_dt_cycle_test(struct kunit *test)
 }
 #endif /* CONFIG_OF_OVERLAY */
 
+static int probe_graph_suite_init(struct kunit_suite *suite);
+static void probe_graph_suite_exit(struct kunit_suite *suite);
+
+/*
+ * Scale: n devices with up to three suppliers each and probes that do
+ * nothing.  Reports what building and draining the graph cost per device;
+ * asserts only the outcome, not the time.
+ */
+static const unsigned int pg_scale_sizes[] = { 1000, 10000 };
+
+static void pg_scale_desc(const unsigned int *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%u devices", *n);
+}
+
+KUNIT_ARRAY_PARAM(pg_scale, pg_scale_sizes, pg_scale_desc);
+
+static void probe_graph_scale_test(struct kunit *test)
+{
+	const unsigned int n = *(const unsigned int *)test->param_value;
+	struct pg_ctx *ctx;
+	u64 t0, t1, t2;
+	unsigned int i, bound = 0, calls = 0;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, n);
+	for (i = 1; i < n; i++) {
+		pg_edge(ctx, i - 1, i);
+		if (i / 2 != i - 1)
+			pg_edge(ctx, i / 2, i);
+		if (i / 3 != i - 1 && i / 3 != i / 2)
+			pg_edge(ctx, i / 3, i);
+	}
+	t0 = ktime_get_ns();
+	pg_add_all(ctx);
+	t1 = ktime_get_ns();
+	pg_register_driver(ctx);
+	wait_for_device_probe();
+	t2 = ktime_get_ns();
+
+	for (i = 0; i < n; i++) {
+		bound += device_is_bound(&ctx->devs[i]->dev);
+		calls += atomic_read(&ctx->rec[i].calls);
+	}
+	KUNIT_EXPECT_EQ(test, bound, n);
+	KUNIT_EXPECT_EQ(test, calls, n);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->violations), 0);
+	kunit_info(test, "%u devices: add+link %llu ns/device, register to all bound %llu ns/device\n",
+		   n, div_u64(t1 - t0, n), div_u64(t2 - t1, n));
+}
+
+static struct kunit_case probe_graph_scale_test_cases[] = {
+	KUNIT_CASE_PARAM_ATTR(probe_graph_scale_test, pg_scale_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	{}
+};
+
+static struct kunit_suite probe_graph_scale_test_suite = {
+	.name = "probe_graph_scale",
+	.suite_init = probe_graph_suite_init,
+	.suite_exit = probe_graph_suite_exit,
+	.test_cases = probe_graph_scale_test_cases,
+};
+
 static int probe_graph_suite_init(struct kunit_suite *suite)
 {
 	return bus_register(&pg_bus);
@@ -1079,7 +1144,7 @@ static struct kunit_suite probe_graph_test_suite = {
 	.test_cases = probe_graph_test_cases,
 };
 
-kunit_test_suite(probe_graph_test_suite);
+kunit_test_suites(&probe_graph_test_suite, &probe_graph_scale_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the probe graph");
 MODULE_LICENSE("GPL");
