@@ -807,6 +807,8 @@ static void probe_graph_scc_mark(struct probe_graph_scc *scc,
 				 struct probe_graph_node *node,
 				 unsigned long gen)
 {
+	lockdep_assert_held(&probe_graph_lock);
+
 	if (scc->failed || node->scc_gen == gen)
 		return;
 	node->scc_gen = gen;
@@ -837,6 +839,8 @@ static int probe_graph_scc_edge(const struct device_supplier_edge *edge,
 static void probe_graph_scc_collect(struct probe_graph_scc *scc,
 				    struct probe_graph_node *node)
 {
+	lockdep_assert_held(&probe_graph_lock);
+
 	node->adj = scc->adj_len;
 	if (probe_graph_parent_blocks(node))
 		probe_graph_scc_add(scc, probe_graph_node_of(node->dev->parent));
@@ -954,6 +958,8 @@ static void probe_graph_scc_visit(struct probe_graph_scc *scc,
 	unsigned int *pos = scc->pos, depth = 0, n, i;
 	struct probe_graph_node *v, *w;
 	bool self;
+
+	lockdep_assert_held(&probe_graph_lock);
 
 	path[0] = root;
 	pos[0] = 0;
@@ -1988,6 +1994,8 @@ static const char *probe_graph_edge_state(struct probe_graph_node *node,
 					  struct device *sup,
 					  unsigned int flags)
 {
+	lockdep_assert_held(&probe_graph_lock);
+
 	if (flags & DEVICE_EDGE_CYCLE)
 		return "cycle-broken";
 	if (node->relaxed && sup && probe_graph_node_of(sup) == node->relaxed)
@@ -2024,6 +2032,8 @@ static void probe_graph_show_parent_edge(struct seq_file *s,
 	struct device *parent = node->dev->parent;
 	struct probe_graph_node *pnode;
 	const char *state;
+
+	lockdep_assert_held(&probe_graph_lock);
 
 	pnode = parent ? probe_graph_node_of(parent) : NULL;
 	/* A parent no driver ever matched is a container, not a supplier. */
