@@ -73,10 +73,14 @@
  *     taken by device_links_walk_suppliers() and friends, so no hook that
  *     the driver core calls under either, or under deferred_probe_mutex,
  *     which nests inside the device links lock, may take G.
- *  R: written under G, read under RCU without it: the one hook called
- *     under the device links lock, probe_graph_device_claimed(), reads
- *     &device_private.probe_graph and the node's state that way, and
- *     nodes are freed after a grace period.
+ *  R: written under G, read under RCU without it: the hooks called
+ *     under the device links lock, probe_graph_device_claimed() and
+ *     probe_graph_defer_reason(), find the node and read its state that
+ *     way, and nodes are freed after a grace period.
+ *  D: probe_graph_reason_lock, a spinlock.  Protects a node's deferral
+ *     reason, which dev_err_probe() reports under the device links lock
+ *     (device_links_check_suppliers()).  Taken under G or under RCU;
+ *     nothing is taken under it.
  *  I: immutable after the node is created.
  *  A: atomic.
  */
@@ -180,7 +184,7 @@ struct probe_graph_batch;
  * @relaxed: a supplier whose edge was relaxed to break a cycle (G).
  * @batch: the driver registration that queued the node, if it waits (G).
  * @driver: name of the bound driver, while bound (G).
- * @defer_reason: dev_err_probe() reason of the last deferral (G).
+ * @defer_reason: dev_err_probe() reason of the last deferral (D).
  * @hint: the device whose bind preceded the last deferred retry (G).
  * @scc_gen: generation of the last cycle search that saw the node (G).
  * @scc_index: Tarjan discovery index in that search (G).
@@ -290,6 +294,7 @@ module_param_named(max_active, probe_graph_max_active, uint, 0444);
 MODULE_PARM_DESC(max_active, "Probes running at once (default 256, max 512)");
 
 static DEFINE_MUTEX(probe_graph_lock);
+static DEFINE_SPINLOCK(probe_graph_reason_lock);	/* D */
 static LIST_HEAD(probe_graph_nodes);		/* G */
 static LIST_HEAD(probe_graph_waiting);		/* G */
 static LIST_HEAD(probe_graph_batches);		/* G */
@@ -371,7 +376,10 @@ static void probe_graph_node_release(struct kref *kref)
 	if (node->relaxed)
 		probe_graph_node_put(node->relaxed);
 	kfree(node->driver);
-	kfree(node->defer_reason);
+	scoped_guard(spinlock, &probe_graph_reason_lock) {
+		kfree(node->defer_reason);
+		node->defer_reason = NULL;
+	}
 	kfree(node->hint);
 	/* probe_graph_device_claimed() looks at nodes without G. */
 	kfree_rcu(node, rcu);
@@ -700,6 +708,7 @@ static void probe_graph_probe_work(struct work_struct *work)
 		probe = node->state == PROBE_GRAPH_QUEUED && !probe_graph_blocked;
 		if (probe) {
 			probe_graph_set_state(node, PROBE_GRAPH_PROBING);
+			node->ret = 0;
 			if (++probe_graph_stats.running >
 			    probe_graph_stats.peak_parallel)
 				probe_graph_stats.peak_parallel =
@@ -722,9 +731,18 @@ static void probe_graph_probe_work(struct work_struct *work)
 	scoped_guard(mutex, &probe_graph_lock) {
 		if (probe)
 			probe_graph_stats.running--;
-		/* No driver took it (driver gone, device dead or claimed). */
+		/*
+		 * No driver took it: none was left, the device is dead or
+		 * claimed, or every matching driver turned it down or failed.
+		 */
 		if (node->state == PROBE_GRAPH_PROBING) {
-			probe_graph_set_state(node, PROBE_GRAPH_IDLE);
+			bool failed = node->ret && node->ret != -ENODEV &&
+				      node->ret != -ENXIO;
+
+			if (failed)
+				probe_graph_stats.failed++;
+			probe_graph_set_state(node, failed ? PROBE_GRAPH_FAILED :
+					      PROBE_GRAPH_IDLE);
 			probe_graph_evaluate_dependents(dev);
 		}
 	}
@@ -1398,6 +1416,7 @@ void probe_graph_probe_called(struct device *dev)
 void probe_graph_probe_end(struct device *dev, int ret)
 {
 	struct probe_graph_node *node;
+	bool trying;
 
 	if (!probe_graph_active())
 		return;
@@ -1417,6 +1436,12 @@ void probe_graph_probe_end(struct device *dev, int ret)
 	if (ret)
 		node->end_ns = ktime_get_ns();
 	node->ret = ret;
+	/*
+	 * In the graph's own attach the next matching driver is tried after
+	 * a failure: the work item settles the state once all were tried,
+	 * and until then the device's children keep waiting.
+	 */
+	trying = node->state == PROBE_GRAPH_PROBING;
 	if (ret == -EPROBE_DEFER) {
 		node->defers++;
 		if (node->probe_called)
@@ -1425,6 +1450,8 @@ void probe_graph_probe_end(struct device *dev, int ret)
 			probe_graph_stats.defers_declared++;
 		if (node->state != PROBE_GRAPH_WAITING)
 			probe_graph_set_state(node, PROBE_GRAPH_DEFERRED);
+	} else if (trying) {
+		return;
 	} else if ((ret == -ENODEV || ret == -ENXIO) &&
 		   node->state != PROBE_GRAPH_BOUND) {
 		/* The driver turned the device down: not a failure. */
@@ -1444,29 +1471,39 @@ void probe_graph_probe_end(struct device *dev, int ret)
  * @vaf: the dev_err_probe() message
  *
  * Keeps a copy of its own: the deferred list's copy lives under
- * deferred_probe_mutex, which nests inside the device links lock, so G
- * cannot be taken under it.
+ * deferred_probe_mutex.  dev_err_probe() is also called under the device
+ * links lock, by device_links_check_suppliers(), so G cannot be taken
+ * here: the node is found under RCU and the reason stored under D.
  *
  * Context: Called from device_set_deferred_probe_reason(), before it
- * takes deferred_probe_mutex.
+ * takes deferred_probe_mutex, possibly under the device links lock.
  */
 void probe_graph_defer_reason(const struct device *dev, struct va_format *vaf)
 {
 	struct probe_graph_node *node;
+	const char *old = NULL;
 	char *reason;
 
-	if (!probe_graph_active())
+	if (!probe_graph_active() || !dev->p)
 		return;
 
 	reason = kasprintf(GFP_KERNEL, "%s: %pV", dev_driver_string(dev), vaf);
-	guard(mutex)(&probe_graph_lock);
-	node = probe_graph_node_of(dev);
-	if (!node) {
-		kfree(reason);
+	if (!reason)
 		return;
+
+	scoped_guard(rcu) {
+		node = rcu_dereference(dev->p->probe_graph);
+		/* A dead node is released, or about to be: keep nothing. */
+		if (!node || READ_ONCE(node->state) == PROBE_GRAPH_DEAD) {
+			old = reason;
+			break;
+		}
+		scoped_guard(spinlock, &probe_graph_reason_lock) {
+			old = node->defer_reason;
+			node->defer_reason = reason;
+		}
 	}
-	kfree(node->defer_reason);
-	node->defer_reason = reason;
+	kfree(old);
 }
 
 /**
@@ -1823,6 +1860,88 @@ VISIBLE_IF_KUNIT bool probe_graph_cycle_reported(const char *members)
 }
 EXPORT_SYMBOL_IF_KUNIT(probe_graph_cycle_reported);
 
+static __printf(3, 4) void
+probe_graph_check_fail(struct probe_graph_check_info *info,
+		       struct probe_graph_node *node, const char *fmt, ...)
+{
+	va_list args;
+	int len;
+
+	if (info->problems++)
+		return;
+	len = scnprintf(info->first, sizeof(info->first), "%s: ",
+			node ? dev_name(node->dev) : "graph");
+	va_start(args, fmt);
+	vscnprintf(info->first + len, sizeof(info->first) - len, fmt, args);
+	va_end(args);
+}
+
+/**
+ * probe_graph_check() - check the graph's invariants, for tests
+ * @info: filled in: the number of nodes, how many invariants are broken
+ *	and the first of them, and the memory one node takes
+ *
+ * Every listed node is its device's node, alive, on the waiting list
+ * exactly when it waits, bound exactly when its device has a driver, and
+ * its children's devices are its device's children; the busy count
+ * matches the nodes queued or probing, and no registration is still
+ * attaching.  The last three only hold while nothing is being probed,
+ * registered or unregistered, which is when tests call this.
+ *
+ * Context: Process context; takes probe_graph_lock.
+ */
+VISIBLE_IF_KUNIT void probe_graph_check(struct probe_graph_check_info *info)
+{
+	struct probe_graph_node *node, *child;
+	unsigned int busy = 0;
+
+	memset(info, 0, sizeof(*info));
+	info->node_bytes = kmalloc_size_roundup(sizeof(*node));
+
+	guard(mutex)(&probe_graph_lock);
+	list_for_each_entry(node, &probe_graph_nodes, list) {
+		bool has_driver = READ_ONCE(node->dev->driver);
+		bool waits = node->state == PROBE_GRAPH_WAITING;
+		bool bound = node->state == PROBE_GRAPH_BOUND;
+
+		info->nodes++;
+		if (probe_graph_node_of(node->dev) != node)
+			probe_graph_check_fail(info, node, "not its device's node");
+		if (node->state == PROBE_GRAPH_DEAD)
+			probe_graph_check_fail(info, node, "dead but listed");
+		if (list_empty(&node->wait_list) == waits)
+			probe_graph_check_fail(info, node,
+					       "%s but %son the waiting list",
+					       probe_graph_state_names[node->state],
+					       list_empty(&node->wait_list) ?
+					       "not " : "");
+		if (bound != has_driver)
+			probe_graph_check_fail(info, node, "%s but %s driver",
+					       probe_graph_state_names[node->state],
+					       has_driver ? "has a" : "has no");
+		if (node->state == PROBE_GRAPH_QUEUED ||
+		    node->state == PROBE_GRAPH_PROBING)
+			busy++;
+		list_for_each_entry(child, &node->children, sibling)
+			if (child->dev->parent != node->dev)
+				probe_graph_check_fail(info, child,
+						       "listed as a child of %s",
+						       dev_name(node->dev));
+	}
+	list_for_each_entry(node, &probe_graph_waiting, wait_list)
+		if (node->state != PROBE_GRAPH_WAITING)
+			probe_graph_check_fail(info, node, "%s on the waiting list",
+					       probe_graph_state_names[node->state]);
+	if (atomic_read(&probe_graph_busy) != busy)
+		probe_graph_check_fail(info, NULL,
+				       "busy count %d, %u nodes queued or probing",
+				       atomic_read(&probe_graph_busy), busy);
+	if (!list_empty(&probe_graph_batches))
+		probe_graph_check_fail(info, NULL,
+				       "a driver registration is still attaching");
+}
+EXPORT_SYMBOL_IF_KUNIT(probe_graph_check);
+
 static bool probe_graph_paused;
 static DECLARE_WAIT_QUEUE_HEAD(probe_graph_pause_wq);
 
@@ -1868,7 +1987,9 @@ static const char *probe_graph_reason(struct probe_graph_node *node,
 			return buf;
 		return probe_graph_blocked ? "probing blocked" : "ready";
 	case PROBE_GRAPH_DEFERRED:
-		snprintf(buf, len, "driver deferred: %s", node->defer_reason ?: "?");
+		scoped_guard(spinlock, &probe_graph_reason_lock)
+			snprintf(buf, len, "driver deferred: %s",
+				 node->defer_reason ?: "?");
 		strreplace(buf, '\n', ' ');
 		return buf;
 	case PROBE_GRAPH_FAILED:

@@ -21,7 +21,10 @@
 #include <linux/of.h>
 #include <linux/of_platform.h>
 #include <linux/platform_device.h>
+#include <linux/prandom.h>
 #include <linux/probe_graph.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/wait.h>
 
@@ -62,15 +65,18 @@ struct pg_dev {
  * @nsup: number of device-link suppliers of each device
  * @sup: the suppliers of each device
  * @no_driver: the driver does not match the device
+ * @decline: a second driver, tried first, turns the device down
  * @wait_peer: the probe waits until two probes were in flight at once
  * @defer_until: the probe returns -EPROBE_DEFER until that device (index
  *	plus one) is bound: a dependency nobody declared
  * @gate: the probe of @gate_idx waits for this
  * @gate_idx: index of the gated device, or -1
+ * @slow_idx: index of a device whose probe takes 20 ms, or -1
  * @parent_lock: devices with a parent need the parent's lock to probe
  * @started: completed when the gated device starts probing
  * @deferred: completed when a probe returns -EPROBE_DEFER
  * @drv: the driver
+ * @decline_drv: the driver that turns devices down
  * @in_flight: probes running now
  * @max_in_flight: the most probes that ran at once
  * @violations: probes that started before a supplier or parent was bound
@@ -85,14 +91,17 @@ struct pg_ctx {
 	unsigned int *nsup;
 	unsigned int (*sup)[PG_MAX_SUPPLIERS];
 	bool *no_driver;
+	bool *decline;
 	bool *wait_peer;
 	unsigned int *defer_until;
 	struct completion gate;
 	int gate_idx;
+	int slow_idx;
 	bool parent_lock;
 	struct completion started;
 	struct completion deferred;
 	struct device_driver drv;
+	struct device_driver decline_drv;
 	atomic_t in_flight;
 	atomic_t max_in_flight;
 	atomic_t violations;
@@ -108,6 +117,8 @@ static int pg_bus_match(struct device *dev, const struct device_driver *drv)
 {
 	struct pg_dev *pd = to_pg_dev(dev);
 
+	if (drv == &pd->ctx->decline_drv)
+		return pd->ctx->decline[pd->idx];
 	return &pd->ctx->drv == drv && !pd->ctx->no_driver[pd->idx];
 }
 
@@ -164,6 +175,9 @@ static int pg_probe(struct device *dev)
 		wait_for_completion(&ctx->gate);
 	}
 
+	if (ctx->slow_idx == pd->idx)
+		fsleep(20 * USEC_PER_MSEC);
+
 	until = ctx->defer_until[pd->idx];
 	if (until && (!ctx->devs[until - 1] ||
 		      !device_is_bound(&ctx->devs[until - 1]->dev)))
@@ -186,15 +200,38 @@ static int pg_remove(struct device *dev)
 	return 0;
 }
 
+/* Turns the device down, once the test lets it when the device is gated. */
+static int pg_decline_probe(struct device *dev)
+{
+	struct pg_dev *pd = to_pg_dev(dev);
+
+	if (pd->ctx->gate_idx == pd->idx) {
+		complete(&pd->ctx->started);
+		wait_for_completion(&pd->ctx->gate);
+	}
+	return -ENODEV;
+}
+
 static void pg_dev_release(struct device *dev)
 {
 	kfree(to_pg_dev(dev));
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(pg_kvfree, kvfree, const void *);
 KUNIT_DEFINE_ACTION_WRAPPER(pg_device_unregister, device_unregister,
 			    struct device *);
 KUNIT_DEFINE_ACTION_WRAPPER(pg_driver_unregister, driver_unregister,
 			    struct device_driver *);
+
+/* The larger arrays of the scale case do not fit kmalloc(). */
+static void *pg_kvcalloc(struct kunit *test, size_t n, size_t size)
+{
+	void *p = kvcalloc(n, size, GFP_KERNEL);
+
+	if (p && kunit_add_action_or_reset(test, pg_kvfree, p))
+		return NULL;
+	return p;
+}
 
 static struct pg_ctx *pg_ctx_alloc(struct kunit *test, unsigned int n)
 {
@@ -205,21 +242,23 @@ static struct pg_ctx *pg_ctx_alloc(struct kunit *test, unsigned int n)
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->test = test;
 	ctx->n = n;
-	ctx->devs = kunit_kcalloc(test, n, sizeof(*ctx->devs), GFP_KERNEL);
-	ctx->rec = kunit_kcalloc(test, n, sizeof(*ctx->rec), GFP_KERNEL);
+	ctx->devs = pg_kvcalloc(test, n, sizeof(*ctx->devs));
+	ctx->rec = pg_kvcalloc(test, n, sizeof(*ctx->rec));
 	ctx->parent = kunit_kcalloc(test, n, sizeof(*ctx->parent), GFP_KERNEL);
 	ctx->nsup = kunit_kcalloc(test, n, sizeof(*ctx->nsup), GFP_KERNEL);
-	ctx->sup = kunit_kcalloc(test, n, sizeof(*ctx->sup), GFP_KERNEL);
+	ctx->sup = pg_kvcalloc(test, n, sizeof(*ctx->sup));
 	ctx->no_driver = kunit_kcalloc(test, n, sizeof(bool), GFP_KERNEL);
+	ctx->decline = kunit_kcalloc(test, n, sizeof(bool), GFP_KERNEL);
 	ctx->wait_peer = kunit_kcalloc(test, n, sizeof(bool), GFP_KERNEL);
 	ctx->defer_until = kunit_kcalloc(test, n, sizeof(unsigned int),
 					 GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, ctx->devs && ctx->rec && ctx->parent &&
-			  ctx->nsup && ctx->sup && ctx->no_driver &&
+			  ctx->nsup && ctx->sup && ctx->no_driver && ctx->decline &&
 			  ctx->wait_peer && ctx->defer_until);
 	for (i = 0; i < n; i++)
 		ctx->parent[i] = -1;
 	ctx->gate_idx = -1;
+	ctx->slow_idx = -1;
 	init_completion(&ctx->gate);
 	init_completion(&ctx->started);
 	init_completion(&ctx->deferred);
@@ -228,6 +267,9 @@ static struct pg_ctx *pg_ctx_alloc(struct kunit *test, unsigned int n)
 	ctx->drv.bus = &pg_bus;
 	ctx->drv.probe = pg_probe;
 	ctx->drv.remove = pg_remove;
+	ctx->decline_drv.name = "probe-graph-kunit-decline";
+	ctx->decline_drv.bus = &pg_bus;
+	ctx->decline_drv.probe = pg_decline_probe;
 	return ctx;
 }
 
@@ -656,6 +698,46 @@ static void probe_graph_remove_probing_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[0].removes), 1);
 }
 
+/*
+ * A parent that a first driver turns down is tried with the next one: its
+ * children wait until one binds it, as they would wait for the first.
+ */
+static void probe_graph_next_driver_test(struct kunit *test)
+{
+	struct pg_ctx *ctx;
+	int ret;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 2);
+	ctx->parent[1] = 0;
+	ctx->decline[0] = true;
+	ctx->gate_idx = 0;
+	ctx->slow_idx = 0;
+	/* Tried in the order they registered: the one that declines first. */
+	KUNIT_ASSERT_EQ(test, 0, driver_register(&ctx->decline_drv));
+	ret = kunit_add_action_or_reset(test, pg_driver_unregister,
+					&ctx->decline_drv);
+	KUNIT_ASSERT_EQ(test, 0, ret);
+	pg_register_driver(ctx);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pg_open_gate,
+							   ctx));
+
+	pg_add_device(ctx, 0);
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&ctx->started,
+							     PG_WAIT_TIMEOUT));
+	/* The child comes while its parent is being turned down. */
+	pg_add_device(ctx, 1);
+	complete_all(&ctx->gate);
+	wait_for_device_probe();
+
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[0]->dev));
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[1]->dev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].calls), 1);
+	KUNIT_EXPECT_LE(test, ctx->rec[0].end_ns, ctx->rec[1].start_ns);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->violations), 0);
+}
+
 /* Unbinding a supplier makes its consumer wait; rebinding wakes it. */
 static void probe_graph_unbind_rebind_test(struct kunit *test)
 {
@@ -1041,6 +1123,505 @@ static void probe_graph_dt_cycle_test(struct kunit *test)
 }
 #endif /* CONFIG_OF_OVERLAY */
 
+/*
+ * Stress: seeded random operations from several threads on a random
+ * graph whose probes sleep, through the paths sysfs and drivers use:
+ * devices added and deleted with their links, drivers registered and
+ * unregistered, bind as bind_store() does it, unbind (suppliers too,
+ * under bound consumers), bus rescans as drivers_probe does them, and
+ * probing blocked and unblocked.  At the end every device left must bind
+ * once all drivers are back, the graph's invariants must hold, and once
+ * everything is deleted no node may be left.
+ */
+#define PG_STRESS_SLOTS		48
+#define PG_STRESS_THREADS	4
+#define PG_STRESS_OPS		10000
+#define PG_STRESS_TIME		(300 * HZ)
+#define PG_STRESS_MAX_SUP	3
+#define PG_STRESS_PROBE_US	200
+#define PG_STRESS_BLOCKS	50
+
+static unsigned int stress_seed = 1;
+module_param(stress_seed, uint, 0444);
+MODULE_PARM_DESC(stress_seed, "Seed of the probe_graph_stress case");
+
+enum pg_stress_op {
+	PG_OP_ADD,
+	PG_OP_DEL,
+	PG_OP_BIND,
+	PG_OP_UNBIND,
+	PG_OP_DRIVER,
+	PG_OP_RESCAN,
+	PG_OP_BLOCK,
+	PG_OP_NR,
+};
+
+static const char * const pg_stress_op_names[] = {
+	[PG_OP_ADD]	= "add",
+	[PG_OP_DEL]	= "del",
+	[PG_OP_BIND]	= "bind",
+	[PG_OP_UNBIND]	= "unbind",
+	[PG_OP_DRIVER]	= "driver",
+	[PG_OP_RESCAN]	= "rescan",
+	[PG_OP_BLOCK]	= "block",
+};
+
+/* Out of 100: how often each operation is picked; blocking comes after. */
+static const unsigned int pg_stress_op_weight[] = {
+	[PG_OP_ADD]	= 30,
+	[PG_OP_DEL]	= 8,
+	[PG_OP_BIND]	= 20,
+	[PG_OP_UNBIND]	= 28,
+	[PG_OP_DRIVER]	= 7,
+	[PG_OP_RESCAN]	= 7,
+};
+
+struct pg_stress;
+
+struct pg_stress_dev {
+	struct device dev;
+	struct pg_stress *st;
+	unsigned int slot;
+	bool linked;
+};
+
+struct pg_stress_driver {
+	struct device_driver drv;
+	struct pg_stress *st;
+	struct rw_semaphore rwsem;	/* held for writing to (un)register */
+	bool registered;		/* rwsem */
+};
+
+/**
+ * struct pg_stress_slot - a place for one device
+ * @sd: the device while it exists (lock)
+ * @parent: index of the parent slot, or -1; the device exists only
+ *	while its parent does
+ * @nsup: number of suppliers
+ * @sup: indexes of the supplier slots, all below this one's
+ * @probe_us: how long a probe sleeps
+ */
+struct pg_stress_slot {
+	struct pg_stress_dev *sd;
+	int parent;
+	unsigned int nsup;
+	unsigned int sup[PG_STRESS_MAX_SUP];
+	unsigned int probe_us;
+};
+
+/**
+ * struct pg_stress - one stress run
+ * @lock: which devices exist and their links
+ * @links: held for writing while links are made, for reading by binds
+ *	and unbinds: the driver core does not expect a link to appear while
+ *	its supplier is between bound and unbound
+ * @unbind: serialises binds, unbinds and rescans, as one sysfs writer
+ *	would: device_links_unbind_consumers() drops the device lock, and a
+ *	second unbind of the same device meanwhile leaves its consumer links
+ *	in the "supplier unbind" state
+ * @slot: the devices' places
+ * @drv: two drivers, for even and odd slots
+ * @names: bumped for every device, so names are never reused
+ * @ops: operations done, by kind
+ * @errors: binds and rescans that returned an error, as sysfs would
+ * @total: operations started
+ * @probes: ->probe() calls
+ * @deadline: jiffies after which the threads stop, done or not
+ * @done: completed by each thread when it stops
+ */
+struct pg_stress {
+	struct mutex lock;	/* which devices exist, their links */
+	struct rw_semaphore links;
+	struct mutex unbind;	/* one unbind at a time */
+	struct pg_stress_slot slot[PG_STRESS_SLOTS];
+	struct pg_stress_driver drv[2];
+	atomic_t names;
+	atomic_t ops[PG_OP_NR];
+	atomic_t errors;
+	atomic_t total;
+	atomic_t probes;
+	unsigned long deadline;
+	struct completion done;
+};
+
+struct pg_stress_thread {
+	struct pg_stress *st;
+	struct rnd_state rnd;
+	unsigned int id;
+};
+
+static int pg_stress_match(struct device *dev, const struct device_driver *drv)
+{
+	struct pg_stress_dev *sd = container_of(dev, struct pg_stress_dev, dev);
+
+	/* Not before its links exist, as fw_devlink makes them in device_add(). */
+	return READ_ONCE(sd->linked) && drv == &sd->st->drv[sd->slot % 2].drv;
+}
+
+static const struct bus_type pg_stress_bus = {
+	.name = "probe_graph_stress",
+	.match = pg_stress_match,
+};
+
+static int pg_stress_probe(struct device *dev)
+{
+	struct pg_stress_dev *sd = container_of(dev, struct pg_stress_dev, dev);
+
+	atomic_inc(&sd->st->probes);
+	fsleep(sd->st->slot[sd->slot].probe_us);
+	return 0;
+}
+
+static void pg_stress_release(struct device *dev)
+{
+	kfree(container_of(dev, struct pg_stress_dev, dev));
+}
+
+static u32 pg_rand(struct rnd_state *rnd, u32 n)
+{
+	return prandom_u32_state(rnd) % n;
+}
+
+/*
+ * Adds the device of a slot whose parent and suppliers exist, and links it
+ * to its suppliers before it can probe, as fw_devlink does.
+ */
+static void pg_stress_add(struct pg_stress *st, unsigned int i)
+{
+	struct pg_stress_slot *slot = &st->slot[i];
+	struct pg_stress_dev *sd;
+	struct device *sup;
+	unsigned int k;
+
+	lockdep_assert_held(&st->lock);
+
+	if (slot->sd || (slot->parent >= 0 && !st->slot[slot->parent].sd))
+		return;
+	for (k = 0; k < slot->nsup; k++)
+		if (!st->slot[slot->sup[k]].sd)
+			return;
+	sd = kzalloc(sizeof(*sd), GFP_KERNEL);
+	if (!sd)
+		return;
+	sd->st = st;
+	sd->slot = i;
+	device_initialize(&sd->dev);
+	sd->dev.bus = &pg_stress_bus;
+	sd->dev.release = pg_stress_release;
+	if (slot->parent >= 0)
+		sd->dev.parent = &st->slot[slot->parent].sd->dev;
+	if (dev_set_name(&sd->dev, "pgs-%u-%d", i,
+			 atomic_inc_return(&st->names)) ||
+	    device_add(&sd->dev)) {
+		put_device(&sd->dev);
+		return;
+	}
+	slot->sd = sd;
+
+	scoped_guard(rwsem_write, &st->links) {
+		for (k = 0; k < slot->nsup; k++) {
+			sup = &st->slot[slot->sup[k]].sd->dev;
+			guard(device)(sup);
+			device_link_add(&sd->dev, sup, DL_FLAG_AUTOPROBE_CONSUMER);
+		}
+	}
+	WRITE_ONCE(sd->linked, true);
+	/* As drivers_probe does. */
+	if (device_attach(&sd->dev) < 0)
+		atomic_inc(&st->errors);
+}
+
+static void pg_stress_del(struct pg_stress *st, unsigned int i)
+{
+	unsigned int j;
+
+	lockdep_assert_held(&st->lock);
+
+	if (!st->slot[i].sd)
+		return;
+	for (j = i + 1; j < PG_STRESS_SLOTS; j++)
+		if (st->slot[j].parent == i && st->slot[j].sd)
+			return;
+	/* Unbinds it, and its consumers first, if bound; may be probing. */
+	device_unregister(&st->slot[i].sd->dev);
+	st->slot[i].sd = NULL;
+}
+
+static struct device *pg_stress_get(struct pg_stress *st, unsigned int i)
+{
+	guard(mutex)(&st->lock);
+	return st->slot[i].sd ? get_device(&st->slot[i].sd->dev) : NULL;
+}
+
+/* Unregisters the driver, unbinding its devices, and registers it again. */
+static void pg_stress_driver_reload(struct pg_stress_driver *d)
+{
+	guard(rwsem_write)(&d->rwsem);
+	if (d->registered)
+		driver_unregister(&d->drv);
+	d->registered = !driver_register(&d->drv);
+}
+
+static void pg_stress_one(struct pg_stress_thread *t)
+{
+	struct pg_stress *st = t->st;
+	unsigned int i = pg_rand(&t->rnd, PG_STRESS_SLOTS);
+	u32 pick = pg_rand(&t->rnd, 100);
+	enum pg_stress_op op;
+	struct device *dev;
+
+	for (op = 0; op < PG_OP_RESCAN; op++) {
+		if (pick < pg_stress_op_weight[op])
+			break;
+		pick -= pg_stress_op_weight[op];
+	}
+
+	switch (op) {
+	case PG_OP_ADD:
+		scoped_guard(mutex, &st->lock)
+			pg_stress_add(st, i);
+		break;
+	case PG_OP_DEL:
+		scoped_guard(mutex, &st->lock) {
+			guard(mutex)(&st->unbind);
+			pg_stress_del(st, i);
+		}
+		break;
+	case PG_OP_BIND:
+		dev = pg_stress_get(st, i);
+		if (!dev)
+			break;
+		/* As bind_store(): the driver stays registered meanwhile. */
+		scoped_guard(mutex, &st->unbind) {
+			guard(rwsem_read)(&st->links);
+			guard(rwsem_read)(&st->drv[i % 2].rwsem);
+			if (st->drv[i % 2].registered &&
+			    device_driver_attach(&st->drv[i % 2].drv, dev))
+				atomic_inc(&st->errors);
+		}
+		put_device(dev);
+		break;
+	case PG_OP_UNBIND:
+		dev = pg_stress_get(st, i);
+		if (!dev)
+			break;
+		scoped_guard(mutex, &st->unbind) {
+			guard(rwsem_read)(&st->links);
+			device_release_driver(dev);
+		}
+		put_device(dev);
+		break;
+	case PG_OP_DRIVER:
+		scoped_guard(mutex, &st->unbind) {
+			guard(rwsem_read)(&st->links);
+			pg_stress_driver_reload(&st->drv[i % 2]);
+		}
+		break;
+	case PG_OP_RESCAN:
+		scoped_guard(mutex, &st->unbind) {
+			guard(rwsem_read)(&st->links);
+			if (bus_rescan_devices(&pg_stress_bus))
+				atomic_inc(&st->errors);
+		}
+		break;
+	case PG_OP_BLOCK:
+	case PG_OP_NR:
+		break;
+	}
+	atomic_inc(&st->ops[op]);
+}
+
+static int pg_stress_thread_fn(void *data)
+{
+	struct pg_stress_thread *t = data;
+	struct pg_stress *st = t->st;
+
+	while (atomic_inc_return(&st->total) <= PG_STRESS_OPS &&
+	       time_before(jiffies, st->deadline))
+		pg_stress_one(t);
+	complete(&st->done);
+	return 0;
+}
+
+/* Deletes every device, consumers and children first, and the drivers. */
+static void pg_stress_teardown(void *data)
+{
+	struct pg_stress *st = data;
+	int i;
+
+	scoped_guard(mutex, &st->lock)
+		for (i = PG_STRESS_SLOTS - 1; i >= 0; i--)
+			pg_stress_del(st, i);
+	for (i = 0; i < 2; i++)
+		if (st->drv[i].registered) {
+			driver_unregister(&st->drv[i].drv);
+			st->drv[i].registered = false;
+		}
+}
+
+static void probe_graph_stress_test(struct kunit *test)
+{
+	struct pg_stress_thread *threads;
+	struct probe_graph_check_info info;
+	struct task_struct *task;
+	struct rnd_state rnd;
+	unsigned int i, j, k, n, nodes0, unbound = 0, present = 0, ops = 0;
+	struct pg_stress *st;
+
+	/*
+	 * Without the graph, and in serial mode, declared dependencies go
+	 * through the deferred list, and its worker's retries racing with
+	 * this workload make device_links_missing_supplier() warn and can
+	 * stall the run on 6.12.y: not something this suite can check.
+	 */
+	if (probe_graph_get_mode() != PROBE_GRAPH_ON)
+		kunit_skip(test, "probe_graph=on only");
+
+	st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+	threads = kunit_kcalloc(test, PG_STRESS_THREADS, sizeof(*threads),
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	KUNIT_ASSERT_NOT_NULL(test, threads);
+	mutex_init(&st->lock);
+	init_rwsem(&st->links);
+	mutex_init(&st->unbind);
+	init_completion(&st->done);
+
+	/* A random DAG: suppliers and parents have lower indexes. */
+	prandom_seed_state(&rnd, stress_seed);
+	for (i = 0; i < PG_STRESS_SLOTS; i++) {
+		struct pg_stress_slot *slot = &st->slot[i];
+
+		slot->parent = -1;
+		slot->probe_us = pg_rand(&rnd, PG_STRESS_PROBE_US);
+		if (!i)
+			continue;
+		slot->parent = pg_rand(&rnd, 4) ? -1 : pg_rand(&rnd, i);
+		n = pg_rand(&rnd, PG_STRESS_MAX_SUP + 1);
+		for (k = 0; k < n; k++) {
+			j = pg_rand(&rnd, i);
+			if (j != slot->parent)
+				slot->sup[slot->nsup++] = j;
+		}
+	}
+	for (i = 0; i < 2; i++) {
+		st->drv[i].st = st;
+		st->drv[i].drv.name = i ? "probe-graph-stress-odd" :
+				      "probe-graph-stress-even";
+		st->drv[i].drv.bus = &pg_stress_bus;
+		st->drv[i].drv.probe = pg_stress_probe;
+		init_rwsem(&st->drv[i].rwsem);
+	}
+
+	probe_graph_check(&info);
+	nodes0 = info.nodes;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   pg_stress_teardown,
+							   st));
+
+	for (i = 0; i < 2; i++)
+		pg_stress_driver_reload(&st->drv[i]);
+	KUNIT_ASSERT_TRUE(test, st->drv[0].registered && st->drv[1].registered);
+
+	st->deadline = jiffies + PG_STRESS_TIME;
+	for (i = 0; i < PG_STRESS_THREADS; i++) {
+		threads[i].st = st;
+		threads[i].id = i;
+		prandom_seed_state(&threads[i].rnd, stress_seed * 1000 + i + 1);
+		task = kthread_run(pg_stress_thread_fn, &threads[i],
+				   "pg-stress/%u", i);
+		if (IS_ERR(task))
+			complete(&st->done);
+		KUNIT_EXPECT_FALSE(test, IS_ERR(task));
+	}
+	for (i = 0; i < PG_STRESS_THREADS; i++)
+		wait_for_completion(&st->done);
+
+	/*
+	 * Block probing, as suspend does, while a driver registration's
+	 * probes are in flight, add a device while blocked, and unblock.
+	 * Blocking does not nest, so the other threads are done by now.
+	 */
+	for (i = 0; i < PG_STRESS_BLOCKS; i++) {
+		scoped_guard(mutex, &st->unbind)
+			pg_stress_driver_reload(&st->drv[i % 2]);
+		device_block_probing();
+		scoped_guard(mutex, &st->lock)
+			pg_stress_add(st, prandom_u32_state(&rnd) %
+				      PG_STRESS_SLOTS);
+		device_unblock_probing();
+		atomic_inc(&st->ops[PG_OP_BLOCK]);
+	}
+
+	for (i = 0; i < PG_OP_NR; i++) {
+		kunit_info(test, "seed %u: %s %d\n", stress_seed,
+			   pg_stress_op_names[i], atomic_read(&st->ops[i]));
+		if (i != PG_OP_BLOCK)
+			ops += atomic_read(&st->ops[i]);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, ops, PG_STRESS_OPS,
+			    "not all operations done in time");
+
+	/* Every driver back, every device offered again: all must bind. */
+	for (i = 0; i < 2; i++)
+		if (!st->drv[i].registered)
+			pg_stress_driver_reload(&st->drv[i]);
+	KUNIT_EXPECT_TRUE(test, st->drv[0].registered && st->drv[1].registered);
+	/* Like drivers_probe: may report a device that defers. */
+	if (bus_rescan_devices(&pg_stress_bus))
+		atomic_inc(&st->errors);
+	wait_for_device_probe();
+	scoped_guard(mutex, &st->lock) {
+		for (i = 0; i < PG_STRESS_SLOTS; i++) {
+			struct device *dev;
+
+			if (!st->slot[i].sd)
+				continue;
+			dev = &st->slot[i].sd->dev;
+			present++;
+			if (!device_is_bound(dev)) {
+				unbound++;
+				kunit_err(test, "%s not bound\n", dev_name(dev));
+			}
+		}
+	}
+	KUNIT_EXPECT_EQ(test, unbound, 0);
+	kunit_info(test, "seed %u: %d probes, %d bind/rescan errors, %u devices left\n",
+		   stress_seed, atomic_read(&st->probes),
+		   atomic_read(&st->errors), present);
+
+	probe_graph_check(&info);
+	KUNIT_EXPECT_EQ_MSG(test, info.problems, 0, "%s", info.first);
+
+	pg_stress_teardown(st);
+	wait_for_device_probe();
+	probe_graph_check(&info);
+	KUNIT_EXPECT_EQ_MSG(test, info.problems, 0, "%s", info.first);
+	KUNIT_EXPECT_EQ(test, info.nodes, nodes0);
+}
+
+static int probe_graph_stress_init(struct kunit_suite *suite)
+{
+	return bus_register(&pg_stress_bus);
+}
+
+static void probe_graph_stress_exit(struct kunit_suite *suite)
+{
+	bus_unregister(&pg_stress_bus);
+}
+
+static struct kunit_case probe_graph_stress_test_cases[] = {
+	KUNIT_CASE_SLOW(probe_graph_stress_test),
+	{}
+};
+
+static struct kunit_suite probe_graph_stress_test_suite = {
+	.name = "probe_graph_stress",
+	.suite_init = probe_graph_stress_init,
+	.suite_exit = probe_graph_stress_exit,
+	.test_cases = probe_graph_stress_test_cases,
+};
+
 static int probe_graph_suite_init(struct kunit_suite *suite);
 static void probe_graph_suite_exit(struct kunit_suite *suite);
 
@@ -1049,7 +1630,11 @@ static void probe_graph_suite_exit(struct kunit_suite *suite);
  * nothing.  Reports what building and draining the graph cost per device;
  * asserts only the outcome, not the time.
  */
-static const unsigned int pg_scale_sizes[] = { 1000, 10000 };
+static const unsigned int pg_scale_sizes[] = { 1000, 10000, 100000 };
+
+static unsigned int scale_max = 10000;
+module_param(scale_max, uint, 0444);
+MODULE_PARM_DESC(scale_max, "Largest graph of the probe_graph_scale case");
 
 static void pg_scale_desc(const unsigned int *n, char *desc)
 {
@@ -1061,11 +1646,15 @@ KUNIT_ARRAY_PARAM(pg_scale, pg_scale_sizes, pg_scale_desc);
 static void probe_graph_scale_test(struct kunit *test)
 {
 	const unsigned int n = *(const unsigned int *)test->param_value;
+	struct probe_graph_check_info info;
 	struct pg_ctx *ctx;
 	u64 t0, t1, t2;
-	unsigned int i, bound = 0, calls = 0;
+	unsigned int i, bound = 0, calls = 0, nodes0;
 
 	pg_skip_if_off(test);
+	if (n > scale_max)
+		kunit_skip(test, "larger than probe_graph_kunit.scale_max=%u",
+			   scale_max);
 
 	ctx = pg_ctx_alloc(test, n);
 	for (i = 1; i < n; i++) {
@@ -1075,12 +1664,17 @@ static void probe_graph_scale_test(struct kunit *test)
 		if (i / 3 != i - 1 && i / 3 != i / 2)
 			pg_edge(ctx, i / 3, i);
 	}
+	probe_graph_check(&info);
+	nodes0 = info.nodes;
 	t0 = ktime_get_ns();
 	pg_add_all(ctx);
 	t1 = ktime_get_ns();
 	pg_register_driver(ctx);
 	wait_for_device_probe();
 	t2 = ktime_get_ns();
+	probe_graph_check(&info);
+	KUNIT_EXPECT_EQ_MSG(test, info.problems, 0, "%s", info.first);
+	KUNIT_EXPECT_EQ(test, info.nodes - nodes0, n);
 
 	for (i = 0; i < n; i++) {
 		bound += device_is_bound(&ctx->devs[i]->dev);
@@ -1091,6 +1685,9 @@ static void probe_graph_scale_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->violations), 0);
 	kunit_info(test, "%u devices: add+link %llu ns/device, register to all bound %llu ns/device\n",
 		   n, div_u64(t1 - t0, n), div_u64(t2 - t1, n));
+	/* Edges are the device links themselves: the graph adds nothing. */
+	kunit_info(test, "%u devices: %zu bytes per node, 0 per edge\n",
+		   n, info.node_bytes + sizeof(void *));
 }
 
 static struct kunit_case probe_graph_scale_test_cases[] = {
@@ -1125,6 +1722,7 @@ static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE(probe_graph_mfd_parent_test),
 	KUNIT_CASE(probe_graph_remove_queued_test),
 	KUNIT_CASE(probe_graph_remove_probing_test),
+	KUNIT_CASE(probe_graph_next_driver_test),
 	KUNIT_CASE(probe_graph_unbind_rebind_test),
 	KUNIT_CASE(probe_graph_block_probing_test),
 	KUNIT_CASE(probe_graph_driver_gone_test),
@@ -1144,7 +1742,8 @@ static struct kunit_suite probe_graph_test_suite = {
 	.test_cases = probe_graph_test_cases,
 };
 
-kunit_test_suites(&probe_graph_test_suite, &probe_graph_scale_test_suite);
+kunit_test_suites(&probe_graph_test_suite, &probe_graph_scale_test_suite,
+		  &probe_graph_stress_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the probe graph");
 MODULE_LICENSE("GPL");

@@ -66,6 +66,9 @@ static void probe_graph_test_check(struct device *dev, struct device_node *np,
 {
 	struct device *sup = READ_ONCE(of_fwnode_handle(np)->dev);
 
+	/* fw_devlink drops a reference to the node itself: no dependency. */
+	if (np == dev->of_node)
+		return;
 	if (!sup || !device_is_bound(sup)) {
 		atomic_inc(&probe_graph_test_violations);
 		dev_err(dev, "ordering violation: %s supplier %pOF not bound\n",
@@ -134,6 +137,24 @@ static void probe_graph_test_record(struct device *dev, u64 start_ns, int ret)
 	list_add_tail(&p->list, &probe_graph_test_probes);
 }
 
+/*
+ * A dependency no binding declares, so fw_devlink cannot see it: defer
+ * until the device of the "probe-defer-until" node is bound.
+ */
+static int probe_graph_test_wait_undeclared(struct device *dev)
+{
+	struct device_node *np __free(device_node) =
+		of_parse_phandle(dev->of_node, "probe-defer-until", 0);
+	struct device *other;
+
+	if (!np)
+		return 0;
+	other = READ_ONCE(of_fwnode_handle(np)->dev);
+	if (other && device_is_bound(other))
+		return 0;
+	return dev_err_probe(dev, -EPROBE_DEFER, "waiting for %pOF\n", np);
+}
+
 static int __probe_graph_test_device_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -142,6 +163,9 @@ static int __probe_graph_test_device_probe(struct platform_device *pdev)
 	int ret;
 
 	probe_graph_test_check_suppliers(dev);
+	ret = probe_graph_test_wait_undeclared(dev);
+	if (ret)
+		return ret;
 
 	of_property_read_u32(dev->of_node, "probe-delay-us", &delay_us);
 	if (delay_us)
