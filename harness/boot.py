@@ -8,6 +8,10 @@ the nodes of --nodes merged in, or a whole tree given with --dts.  The
 console log goes to --log; each debugfs file printed between markers is
 written to --out.  Exits non-zero on a panic, an oops, a WARN, a timeout
 or missing markers.
+
+--machine raspi3b boots QEMU's Raspberry Pi 3 model B instead (4 CPUs,
+1 GiB, both fixed by the machine) with a compiled board tree given with
+--dtb, e.g. the kernel's bcm2837-rpi-3-b.dtb.
 """
 
 import argparse
@@ -24,6 +28,11 @@ TOP = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("PG_WORK", TOP / ".build"))
 BOOT = WORK / "boot"
 QEMU_MACHINE = ["-machine", "virt", "-cpu", "cortex-a57"]
+# Machines whose CPUs, memory and device tree come with the board.
+BOARD_MACHINES: Dict[str, List[str]] = {
+    "raspi3b": ["-M", "raspi3b", "-m", "1024"],
+}
+MACHINES = ["virt", *BOARD_MACHINES]
 
 BEGIN_RE = re.compile(r"^=== probe-graph begin (\S+) ===$")
 END_RE = re.compile(r"^=== probe-graph end (\S+) ===$")
@@ -73,7 +82,10 @@ def build_initramfs(kbuild: Path) -> Path:
     return cpio
 
 
-def qemu_base(smp: int, mem: int) -> List[str]:
+def qemu_base(smp: int, mem: int, machine: str = "virt") -> List[str]:
+    if machine in BOARD_MACHINES:
+        return ["qemu-system-aarch64", *BOARD_MACHINES[machine],
+                "-nographic", "-no-reboot", "-nic", "none"]
     return ["qemu-system-aarch64", *QEMU_MACHINE, "-smp", str(smp),
             "-m", str(mem), "-nographic", "-no-reboot", "-nic", "none"]
 
@@ -132,15 +144,23 @@ def boot(args: argparse.Namespace) -> int:
     image = kbuild / "arch" / "arm64" / "boot" / "Image"
     if not image.exists():
         raise BootError(f"{image} missing: run harness/build-arm64")
-    name = args.name or (Path(args.nodes or args.dts).stem
-                         if (args.nodes or args.dts) else "virt")
+    given = args.nodes or args.dts or args.dtb
+    name = args.name or (Path(given).stem if given else args.machine)
+    if args.machine != "virt" and args.dtb is None:
+        raise BootError(f"--machine {args.machine} boots a whole compiled "
+                        "tree: give --dtb")
     cpio = build_initramfs(kbuild)
-    dtb = make_dtb(Path(args.nodes) if args.nodes else None,
-                   Path(args.dts) if args.dts else None,
-                   args.smp, args.mem, name)
+    if args.dtb is not None:
+        dtb = Path(args.dtb)
+        if not dtb.exists():
+            raise BootError(f"{dtb} missing")
+    else:
+        dtb = make_dtb(Path(args.nodes) if args.nodes else None,
+                       Path(args.dts) if args.dts else None,
+                       args.smp, args.mem, name)
     cmdline = ("console=ttyAMA0 panic=-1 loglevel=6 " + args.append +
                " -- " + args.init_args).strip()
-    cmd = qemu_base(args.smp, args.mem) + [
+    cmd = qemu_base(args.smp, args.mem, args.machine) + [
         "-kernel", str(image), "-initrd", str(cpio), "-dtb", str(dtb),
         "-append", cmdline]
     log = Path(args.log)
@@ -190,6 +210,9 @@ def main(argv: List[str]) -> int:
     src = ap.add_mutually_exclusive_group()
     src.add_argument("--nodes", help=".dtsi merged into QEMU virt's tree")
     src.add_argument("--dts", help="a whole device tree to boot instead")
+    src.add_argument("--dtb", help="a compiled device tree to boot as is")
+    ap.add_argument("--machine", choices=MACHINES, default="virt",
+                    help="QEMU machine (default virt)")
     ap.add_argument("--append", default="", help="extra kernel parameters")
     ap.add_argument("--init-args", default="",
                     help="arguments for init, e.g. pg.timeout_s=120")
@@ -197,8 +220,10 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--out", help="directory for the debugfs files")
     ap.add_argument("--name", help="name for the generated files")
     ap.add_argument("--timeout", type=int, default=300)
-    ap.add_argument("--smp", type=int, default=2)
-    ap.add_argument("--mem", type=int, default=1024, help="MiB")
+    ap.add_argument("--smp", type=int, default=2,
+                    help="CPUs of virt (a board has its own)")
+    ap.add_argument("--mem", type=int, default=1024,
+                    help="MiB of virt (a board has its own)")
     ap.add_argument("--kbuild", default=str(WORK / "arm64"),
                     help="arm64 kernel build directory")
     args = ap.parse_args(argv)

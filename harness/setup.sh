@@ -78,5 +78,7 @@ fi
 # so keep git in the tree from seeing them.
 (cd "$top/overlay" && find . -type f | sed 's|^\./|/|') > "$SRC/.git/info/exclude"
 printf '/.probe-graph-*\n' >> "$SRC/.git/info/exclude"
-rsync -a --checksum "$top/overlay/" "$SRC/"
+# Changed files get the time of the copy, not the overlay's: make must see
+# them as newer than objects built from their previous content.
+rsync -rlp --checksum "$top/overlay/" "$SRC/"
 log "tree ready: $SRC ($(cat "$WORK/base-version"))"

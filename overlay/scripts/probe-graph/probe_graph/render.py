@@ -396,7 +396,7 @@ _COLORS = {
 
 
 def nice_step(span: float, ticks: int = 10) -> float:
-    """A 1, 2 or 5 times a power of ten step giving about ticks ticks."""
+    """A 1, 2 or 5 times a power of ten step giving about that many ticks."""
     raw = max(span / max(ticks, 1), 1e-9)
     mag = 10 ** math.floor(math.log10(raw))
     for mult in (1, 2, 5, 10):
