@@ -263,10 +263,17 @@ def check_on(exp: Expectation, out: Path, log: str, tool: Optional[Path],
     if tool is not None:
         problems += check_why(exp, pg, tool, why_bound)
         rc, text = run_tool(tool, "check", str(out))
+        failed = [line for line in text.splitlines()
+                  if line.startswith("not ok")]
+        # Early starts of devices the tree allows to start early only.
+        early = [line.split()[1] for line in text.splitlines()
+                 if line.startswith("# ") and " started " in line]
+        if (rc and len(failed) == 1 and " consumers start after " in
+                failed[0] and early and
+                all(name in exp.may_violate for name in early)):
+            rc = 0
         if rc:
-            problems.append("probe-graph check: " + " / ".join(
-                line for line in text.splitlines()
-                if line.startswith("not ok")))
+            problems.append("probe-graph check: " + " / ".join(failed))
     return problems
 
 
