@@ -32,6 +32,26 @@ class IgnoredDirective(Directive):  # type: ignore[misc]
         return []
 
 
+class KernelFigure(Directive):  # type: ignore[misc]
+    """kfigure's kernel-figure: the image file must exist next to the
+    document; converting it (DOT, SVG) is Sphinx's business."""
+
+    has_content = True
+    required_arguments = 1
+    final_argument_whitespace = True
+    option_spec = {"alt": directives.unchanged, "align": directives.unchanged,
+                   "width": directives.unchanged, "caption":
+                   directives.unchanged}
+
+    def run(self) -> List[nodes.Node]:
+        source = Path(self.state.document.current_source).parent
+        image = source / self.arguments[0]
+        if not image.is_file():
+            return [self.state.document.reporter.warning(
+                f"kernel-figure: no file {image}", line=self.lineno)]
+        return []
+
+
 def literal_role(name: str, rawtext: str, text: str, lineno: int,
                  inliner: Any, options: Any = None,
                  content: Any = None) -> Any:
@@ -55,6 +75,7 @@ def main(argv: List[str]) -> int:
     args = ap.parse_args(argv)
     for name in ("kernel-doc", "toctree"):
         directives.register_directive(name, IgnoredDirective)
+    directives.register_directive("kernel-figure", KernelFigure)
     for name in ("ref", "doc", "c:func", "c:type"):
         roles.register_local_role(name, literal_role)
     problems = [p for path in args.rst for p in check(path)]

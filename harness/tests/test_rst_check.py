@@ -14,10 +14,12 @@ TOP = Path(__file__).resolve().parent.parent.parent
 
 
 class RstCheckTest(unittest.TestCase):
-    def run_on(self, text: str) -> int:
+    def run_on(self, text: str, figures: tuple[str, ...] = ()) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "doc.rst"
             path.write_text(text)
+            for name in figures:
+                (Path(tmp) / name).write_text("digraph g { a -> b; }\n")
             return rst_check.main([str(path)])
 
     def test_kernel_directives_pass(self) -> None:
@@ -31,6 +33,12 @@ class RstCheckTest(unittest.TestCase):
 
     def test_unknown_role_fails(self) -> None:
         self.assertEqual(self.run_on("Title\n=====\n\n:nope:`x`\n"), 1)
+
+    def test_figure_file_must_exist(self) -> None:
+        text = ("Title\n=====\n\n.. kernel-figure:: g.dot\n"
+                "   :alt: a graph\n\n   Caption\n")
+        self.assertEqual(self.run_on(text, ("g.dot",)), 0)
+        self.assertEqual(self.run_on(text), 1)
 
     def test_our_document_passes(self) -> None:
         doc = TOP / "overlay" / "Documentation" / "driver-api" / \

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tests for the DOT, trace, SVG timeline and KTAP output."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -10,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections import defaultdict
 from typing import Any
 
-from fixtures import test_data_path
+from fixtures import TOOL_DIR, test_data_path
 
 from probe_graph import analysis, model, render
 from probe_graph.model import Edge, Graph, Node
@@ -270,6 +271,32 @@ class KtapTest(unittest.TestCase):
                          ['KTAP version 1', '# t', '1..3', 'ok 1 first',
                           '# why', 'not ok 2 second',
                           'ok 3 third # SKIP off'])
+
+
+
+class DocumentationFiguresTest(unittest.TestCase):
+    """Documentation/driver-api shows the tool's output for the captured
+    boots; it must still be what the tool draws from them."""
+
+    DOCS = os.path.join(TOOL_DIR, '..', '..', 'Documentation', 'driver-api')
+
+    def figure(self, name: str) -> str:
+        path = os.path.join(self.DOCS, name)
+        if not os.path.isdir(self.DOCS):
+            self.skipTest('not in a kernel tree: no Documentation/')
+        with open(path, encoding='utf-8') as f:
+            return f.read()
+
+    def test_graph_figures(self) -> None:
+        for fixture, name in (('bad-on', 'probe-graph-bad.dot'),
+                              ('sample-on', 'probe-graph-sample.dot')):
+            with self.subTest(name=name):
+                self.assertEqual(self.figure(name),
+                                 render.render_dot(load(fixture)))
+
+    def test_timeline_figure(self) -> None:
+        self.assertEqual(self.figure('probe-graph-timeline.svg'),
+                         render.render_timeline(load('sample-on'), 800))
 
 
 if __name__ == '__main__':
