@@ -52,8 +52,11 @@
  *
  * A driver registered from a module, or after the end of boot, waits for
  * the probes its registration started, as it would have with synchronous
- * probing (not in serial mode, where they queue behind the one probe
- * running, which may be the one loading the module).
+ * probing, unless it allows asynchronous probing, whose registration
+ * never waited (nor in serial mode, where they queue behind the one probe
+ * running, which may be the one loading the module).  A device that only
+ * becomes ready when another device of the same driver binds is not
+ * waited for: it was not ready when the driver registered.
  * wait_for_device_probe() and the end of the initcalls wait for every
  * started probe, so userspace starts with every ready device bound.
  *

@@ -137,17 +137,19 @@ static bool probe_graph_module_coming(const struct device_driver *drv)
 }
 
 /*
- * A registration waits when synchronous probing made it wait before,
- * except in a probe the graph runs, and in serial mode: there its probes
- * queue behind the one running, which may be loading this very module
- * with request_module().
+ * A registration waits when synchronous probing made it wait before: not
+ * for a driver that allows asynchronous probing, whose registration
+ * never waited, nor in a probe the graph runs, nor in serial mode: there
+ * its probes queue behind the one running, which may be loading this
+ * very module with request_module().
  */
 static bool probe_graph_driver_waits(const struct device_driver *drv)
 {
 	lockdep_assert_held(&probe_graph_lock);
 
 	if (probe_graph_in_worker() ||
-	    probe_graph_get_mode() == PROBE_GRAPH_SERIAL)
+	    probe_graph_get_mode() == PROBE_GRAPH_SERIAL ||
+	    driver_allows_async_probing(drv))
 		return false;
 	return probe_graph_boot_done || probe_graph_module_coming(drv);
 }
