@@ -626,6 +626,28 @@ void probe_graph_probe_end(struct device *dev, int ret)
 		probe_graph_evaluate_dependents(dev);
 }
 
+/*
+ * Store @reason as @dev's deferral reason; return what the caller frees:
+ * the reason it replaces, or @reason itself when there is no live node.
+ */
+static const char *probe_graph_swap_reason(const struct device *dev,
+					   const char *reason)
+{
+	struct probe_graph_node *node;
+	const char *old;
+
+	guard(rcu)();
+	node = rcu_dereference(dev->p->probe_graph);
+	/* A dead node is released, or about to be: keep nothing. */
+	if (!node || READ_ONCE(node->state) == PROBE_GRAPH_DEAD)
+		return reason;
+	scoped_guard(spinlock, &probe_graph_reason_lock) {
+		old = node->defer_reason;
+		node->defer_reason = reason;
+	}
+	return old;
+}
+
 /**
  * probe_graph_defer_reason() - a driver said why its device defers
  * @dev: the device
@@ -641,30 +663,14 @@ void probe_graph_probe_end(struct device *dev, int ret)
  */
 void probe_graph_defer_reason(const struct device *dev, struct va_format *vaf)
 {
-	struct probe_graph_node *node;
-	const char *old = NULL;
 	char *reason;
 
 	if (!probe_graph_active() || !dev->p)
 		return;
 
 	reason = kasprintf(GFP_KERNEL, "%s: %pV", dev_driver_string(dev), vaf);
-	if (!reason)
-		return;
-
-	scoped_guard(rcu) {
-		node = rcu_dereference(dev->p->probe_graph);
-		/* A dead node is released, or about to be: keep nothing. */
-		if (!node || READ_ONCE(node->state) == PROBE_GRAPH_DEAD) {
-			old = reason;
-			break;
-		}
-		scoped_guard(spinlock, &probe_graph_reason_lock) {
-			old = node->defer_reason;
-			node->defer_reason = reason;
-		}
-	}
-	kfree(old);
+	if (reason)
+		kfree(probe_graph_swap_reason(dev, reason));
 }
 
 /**
