@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import IO, Dict, List, Optional, Union
+from typing import IO, Dict, List, Optional, Sequence, Union
 
 TOP = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("PG_WORK", TOP / ".build"))
@@ -40,6 +40,9 @@ DONE = "=== probe-graph done ==="
 FATAL_RE = re.compile(
     r"Kernel panic|Internal error: Oops|BUG: |------------\[ cut here \]"
     r"|WARNING: CPU:|Unable to handle kernel|Call trace:"
+    # the debug kernel's lockdep, hung task, kmemleak and UBSAN reports
+    r"|WARNING: (?:possible|suspicious|inconsistent)|INFO: task \S+ blocked"
+    r"|suspected memory leak|UBSAN: "
 )
 
 
@@ -58,22 +61,27 @@ def newer(target: Path, *sources: Path) -> bool:
     return any(s.stat().st_mtime > t for s in sources)
 
 
-def build_initramfs(kbuild: Path) -> Path:
-    """Cross-compile the static init and pack it with gen_init_cpio."""
+def build_initramfs(kbuild: Path, modules: Sequence[Path] = (),
+                    name: str = "initramfs") -> Path:
+    """Cross-compile the static init and pack it with gen_init_cpio, with
+    the given kernel modules in /lib/modules."""
     BOOT.mkdir(parents=True, exist_ok=True)
     src = TOP / "harness" / "initramfs" / "init.c"
     init = BOOT / "init"
     if newer(init, src):
         run(["aarch64-linux-gnu-gcc", "-static", "-O2", "-Wall", "-Wextra",
              "-Werror", "-o", str(init), str(src)])
-    spec = BOOT / "initramfs.list"
+    spec = BOOT / f"{name}.list"
     spec.write_text(
         "dir /dev 0755 0 0\n"
         "nod /dev/console 0600 0 0 c 5 1\n"
         "dir /proc 0755 0 0\n"
         "dir /sys 0755 0 0\n"
-        f"file /init {init} 0755 0 0\n")
-    cpio = BOOT / "initramfs.cpio"
+        f"file /init {init} 0755 0 0\n" +
+        ("dir /lib 0755 0 0\ndir /lib/modules 0755 0 0\n" if modules else "")
+        + "".join(f"file /lib/modules/{m.name} {m} 0644 0 0\n"
+                  for m in modules))
+    cpio = BOOT / f"{name}.cpio"
     gen = kbuild / "usr" / "gen_init_cpio"
     if not gen.exists():
         raise BootError(f"{gen} missing: build the arm64 kernel first")
@@ -149,7 +157,12 @@ def boot(args: argparse.Namespace) -> int:
     if args.machine != "virt" and args.dtb is None:
         raise BootError(f"--machine {args.machine} boots a whole compiled "
                         "tree: give --dtb")
-    cpio = build_initramfs(kbuild)
+    modules = [Path(m) for m in args.module]
+    for m in modules:
+        if not m.is_file():
+            raise BootError(f"{m} missing")
+    cpio = build_initramfs(kbuild, modules,
+                           f"initramfs-{name}" if modules else "initramfs")
     if args.dtb is not None:
         dtb = Path(args.dtb)
         if not dtb.exists():
@@ -216,6 +229,9 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--append", default="", help="extra kernel parameters")
     ap.add_argument("--init-args", default="",
                     help="arguments for init, e.g. pg.timeout_s=120")
+    ap.add_argument("--module", action="append", default=[],
+                    help="a kernel module for the initramfs's /lib/modules"
+                    " (repeatable; load it with pg.steps=insmod:NAME)")
     ap.add_argument("--log", required=True, help="console log to write")
     ap.add_argument("--out", help="directory for the debugfs files")
     ap.add_argument("--name", help="name for the generated files")

@@ -11,6 +11,14 @@
  *			where a timeout (deferred_probe_timeout=) must fire
  *   pg.kmsg=1		also print the "probe of" lines initcall_debug left
  *			in the kernel log, as the block /kmsg/probes
+ *   pg.steps=S,S,...	after settling, run each step and print the probe
+ *			graph's devices and stats right after it, as the
+ *			blocks /step/N/probe_graph/{devices,stats} and
+ *			the devices bound to the test device driver, from
+ *			sysfs, as /step/N/bound:
+ *			insmod:NAME loads /lib/modules/NAME.ko, rmmod:NAME
+ *			unloads module NAME, settle waits as at boot; a line
+ *			"init: step N OP:ARG: rc R (ERRNO) in T ms" each
  */
 
 #define _GNU_SOURCE
@@ -23,6 +31,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -218,9 +227,85 @@ static void dump_dir(const char *dir)
 	}
 }
 
+#define TEST_DRIVER	"/sys/bus/platform/drivers/probe-graph-test-device"
+
+/* Print the devices bound to the test device driver, one a line. */
+static void dump_bound(const char *name)
+{
+	struct dirent *de;
+	DIR *d = opendir(TEST_DRIVER);
+
+	printf("=== probe-graph begin %s ===\n", name);
+	while (d && (de = readdir(d))) {
+		if (de->d_type == DT_LNK && strcmp(de->d_name, "module"))
+			printf("%s\n", de->d_name);
+	}
+	if (d)
+		closedir(d);
+	printf("=== probe-graph end %s ===\n", name);
+}
+
+static void dump_step(int n)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "/step/%d/bound", n);
+	dump_bound(name);
+
+	snprintf(name, sizeof(name), "/step/%d/probe_graph/devices", n);
+	dump_file_as(PG_DIR "/devices", name);
+	snprintf(name, sizeof(name), "/step/%d/probe_graph/stats", n);
+	dump_file_as(PG_DIR "/stats", name);
+}
+
+static int load_module(const char *name)
+{
+	char path[256];
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/lib/modules/%s.ko", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	close(fd);
+	return ret;
+}
+
+/* Run the comma-separated steps of @steps (modified). */
+static void run_steps(char *steps, long settle_ms, long timeout_s)
+{
+	char *step, *save = NULL;
+	int n = 0;
+
+	for (step = strtok_r(steps, ",", &save); step;
+	     step = strtok_r(NULL, ",", &save)) {
+		long start = now_ms();
+		int ret = 0, err = 0;
+
+		n++;
+		if (!strncmp(step, "insmod:", 7)) {
+			ret = load_module(step + 7);
+		} else if (!strncmp(step, "rmmod:", 6)) {
+			ret = syscall(SYS_delete_module, step + 6, O_NONBLOCK);
+		} else if (!strcmp(step, "settle")) {
+			settle(settle_ms, timeout_s);
+		} else {
+			printf("init: step %d %s: unknown\n", n, step);
+			continue;
+		}
+		if (ret)
+			err = errno;
+		printf("init: step %d %s: rc %d (%s) in %ld ms\n", n, step, ret,
+		       err ? strerror(err) : "ok", now_ms() - start);
+		dump_step(n);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	long settle_ms = 300, timeout_s = 60;
+	char *steps = NULL;
 	int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -233,6 +318,8 @@ int main(int argc, char **argv)
 			min_ms = atol(argv[i] + 10);
 		else if (!strncmp(argv[i], "pg.kmsg=", 8))
 			want_kmsg = atoi(argv[i] + 8);
+		else if (!strncmp(argv[i], "pg.steps=", 9))
+			steps = argv[i] + 9;
 	}
 
 	mnt("proc", "/proc", "proc");
@@ -250,6 +337,8 @@ int main(int argc, char **argv)
 	} else {
 		printf("=== probe-graph init ===\n");
 		settle(settle_ms, timeout_s);
+		if (steps)
+			run_steps(steps, settle_ms, timeout_s);
 	}
 
 	dump_dir(PG_DIR);

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Unit tests for the module boot checker (check_modules.py), on what
+real QEMU boots of the debug kernel printed with probe_graph=on and off:
+the step lines of the console log and the files dumped after each step,
+cut down to the test devices."""
+
+import dataclasses
+import sys
+import unittest
+from pathlib import Path
+from typing import List
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import check_modules  # noqa: E402
+from check_modules import Step  # noqa: E402
+
+DATA = HERE / "data"
+
+
+def captured(mode: str) -> tuple[List[Step], str]:
+    d = DATA / f"modules-{mode}"
+    log = (d / "console.log").read_text()
+    return check_modules.read_steps(log, d / "files"), log
+
+
+def replace(steps: List[Step], n: int, **changes: object) -> List[Step]:
+    return [dataclasses.replace(s, **changes) if s.n == n else s
+            for s in steps]
+
+
+class CapturedBootsTest(unittest.TestCase):
+    def test_graph_boot_passes(self) -> None:
+        steps, log = captured("on")
+        self.assertEqual(check_modules.check(steps, log, True), [])
+        self.assertEqual([s.op for s in steps], check_modules.STEPS)
+        # the children were still probing when the module went away
+        flying = [d for d in steps[0].devices.values()
+                  if d.state in check_modules.IN_FLIGHT]
+        self.assertEqual(len(flying), 4)
+        self.assertIn("4 probes in flight",
+                      check_modules.summary(steps, True))
+
+    def test_stock_boot_passes_the_stock_rules(self) -> None:
+        steps, log = captured("off")
+        self.assertEqual(check_modules.check(steps, log, False), [])
+        # bound as sysfs says: the graph tracks nothing with "off"
+        self.assertEqual(steps[0].devices, {})
+        self.assertEqual(steps[0].bound, check_modules.ALL)
+
+    def test_stock_boot_fails_the_graph_rules(self) -> None:
+        steps, log = captured("off")
+        problems = check_modules.check(steps, log, True)
+        self.assertTrue(any("no probe in flight" in p for p in problems))
+        self.assertTrue(any("ordering violation" in p for p in problems))
+
+
+class BrokenBootsTest(unittest.TestCase):
+    def setUp(self) -> None:
+        self.steps, self.log = captured("on")
+
+    def problems(self, steps: List[Step]) -> List[str]:
+        return check_modules.check(steps, self.log, True)
+
+    def test_load_returning_early(self) -> None:
+        steps = replace(self.steps, 1,
+                        bound=self.steps[0].bound - {"pg-mod-solo-2"})
+        self.assertEqual(self.problems(steps), [
+            "step 1 insmod:probe_graph_test_device returned before "
+            "pg-mod-solo-2 bound"])
+
+    def test_bound_after_unload(self) -> None:
+        steps = replace(self.steps, 2, bound={"pg-mod-clk"})
+        self.assertEqual(self.problems(steps),
+                         ["bound after unloading: pg-mod-clk"])
+
+    def test_probing_after_unload(self) -> None:
+        devices = dict(self.steps[1].devices)
+        devices["pg-mod-clk"] = dataclasses.replace(devices["pg-mod-clk"],
+                                                    state="probing")
+        steps = replace(self.steps, 2, devices=devices)
+        self.assertEqual(self.problems(steps), [
+            "graph nodes after unloading: {'pg-mod-clk': 'probing'}"])
+
+    def test_async_test_module_failing(self) -> None:
+        steps = replace(self.steps, 5, rc=-1, err="Connection timed out")
+        self.assertEqual(self.problems(steps), [
+            "step 5 insmod:test_async_driver_probe: rc -1 "
+            "(Connection timed out)"])
+
+    def test_missing_step(self) -> None:
+        problems = self.problems(self.steps[:4])
+        self.assertEqual(len(problems), 1)
+        self.assertIn("steps run", problems[0])
+
+    def test_not_all_bound_in_the_end(self) -> None:
+        steps = replace(self.steps, 4, bound=self.steps[3].bound -
+                        {"pg-mod-bus:pg-mod-child-3"})
+        self.assertEqual(self.problems(steps), [
+            "not bound after settling: pg-mod-bus:pg-mod-child-3"])
+
+
+if __name__ == "__main__":
+    unittest.main()
