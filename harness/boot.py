@@ -61,10 +61,28 @@ def newer(target: Path, *sources: Path) -> bool:
     return any(s.stat().st_mtime > t for s in sources)
 
 
+def rootfs_spec(root: Path, have: Sequence[str]) -> str:
+    """gen_init_cpio lines for everything under @root, at the same paths
+    in the initramfs; directories in @have are there already."""
+    lines = []
+    for path in sorted(root.rglob("*")):
+        dest = "/" + path.relative_to(root).as_posix()
+        if path.is_symlink():
+            lines.append(f"slink {dest} {os.readlink(path)} 0777 0 0")
+        elif path.is_dir():
+            if dest not in have:
+                lines.append(f"dir {dest} 0755 0 0")
+        else:
+            mode = path.stat().st_mode & 0o777
+            lines.append(f"file {dest} {path} {mode:o} 0 0")
+    return "".join(line + "\n" for line in lines)
+
+
 def build_initramfs(kbuild: Path, modules: Sequence[Path] = (),
-                    name: str = "initramfs") -> Path:
+                    name: str = "initramfs",
+                    rootfs: Optional[Path] = None) -> Path:
     """Cross-compile the static init and pack it with gen_init_cpio, with
-    the given kernel modules in /lib/modules."""
+    the given kernel modules in /lib/modules and the tree @rootfs."""
     BOOT.mkdir(parents=True, exist_ok=True)
     src = TOP / "harness" / "initramfs" / "init.c"
     init = BOOT / "init"
@@ -80,7 +98,9 @@ def build_initramfs(kbuild: Path, modules: Sequence[Path] = (),
         f"file /init {init} 0755 0 0\n" +
         ("dir /lib 0755 0 0\ndir /lib/modules 0755 0 0\n" if modules else "")
         + "".join(f"file /lib/modules/{m.name} {m} 0644 0 0\n"
-                  for m in modules))
+                  for m in modules)
+        + (rootfs_spec(rootfs, ["/dev", "/proc", "/sys", "/lib",
+                                "/lib/modules"]) if rootfs else ""))
     cpio = BOOT / f"{name}.cpio"
     gen = kbuild / "usr" / "gen_init_cpio"
     if not gen.exists():
@@ -161,8 +181,12 @@ def boot(args: argparse.Namespace) -> int:
     for m in modules:
         if not m.is_file():
             raise BootError(f"{m} missing")
+    rootfs = Path(args.rootfs) if args.rootfs else None
+    if rootfs is not None and not rootfs.is_dir():
+        raise BootError(f"{rootfs} is not a directory")
     cpio = build_initramfs(kbuild, modules,
-                           f"initramfs-{name}" if modules else "initramfs")
+                           f"initramfs-{name}" if modules or rootfs
+                           else "initramfs", rootfs)
     if args.dtb is not None:
         dtb = Path(args.dtb)
         if not dtb.exists():
@@ -232,6 +256,9 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--module", action="append", default=[],
                     help="a kernel module for the initramfs's /lib/modules"
                     " (repeatable; load it with pg.steps=insmod:NAME)")
+    ap.add_argument("--rootfs",
+                    help="a directory whose files go into the initramfs"
+                    " at the same paths (run one with pg.run=PATH)")
     ap.add_argument("--log", required=True, help="console log to write")
     ap.add_argument("--out", help="directory for the debugfs files")
     ap.add_argument("--name", help="name for the generated files")

@@ -20,6 +20,9 @@ PACKAGES=(
 	python3 python3-docutils python3-ply sparse mypy cpio xz-utils rsync git
 )
 
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
@@ -27,11 +30,32 @@ for p in "${PACKAGES[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
 	log "installing: ${missing[*]}"
-	sudo_cmd=()
-	[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 	export DEBIAN_FRONTEND=noninteractive
 	"${sudo_cmd[@]}" apt-get update -q
 	"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# A static arm64 busybox gives the guest a shell for the kernel's shell
+# selftests.  Debian's busybox-static:arm64 is unpacked into $WORK, not
+# installed; apt only needs the arm64 package lists to fetch it.
+busybox=$WORK/busybox/bin/busybox
+if [ ! -x "$busybox" ]; then
+	mkdir -p "$WORK"
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		log "adding the arm64 package architecture for busybox-static:arm64"
+		"${sudo_cmd[@]}" dpkg --add-architecture arm64
+		"${sudo_cmd[@]}" apt-get update -q
+	fi
+	deb=$(mktemp -d)
+	(cd "$deb" && { apt-get download -q -o APT::Sandbox::User=root \
+			busybox-static:arm64 ||
+		{ "${sudo_cmd[@]}" apt-get update -q &&
+		  apt-get download -q -o APT::Sandbox::User=root \
+			busybox-static:arm64; }; }) >/dev/null
+	rm -rf "$WORK/busybox"
+	dpkg-deb -x "$deb"/busybox-static_*_arm64.deb "$WORK/busybox"
+	rm -rf "$deb"
+	[ -x "$busybox" ] || die "no busybox in busybox-static:arm64"
 fi
 
 pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.12)

@@ -19,6 +19,9 @@
  *			insmod:NAME loads /lib/modules/NAME.ko, rmmod:NAME
  *			unloads module NAME, settle waits as at boot; a line
  *			"init: step N OP:ARG: rc R (ERRNO) in T ms" each
+ *   pg.run=PATH	then run PATH (e.g. a selftest script, with a shell
+ *			in /bin) and print its output as the block
+ *			/run/PATH, then "init: run PATH: exit N"
  */
 
 #define _GNU_SOURCE
@@ -32,6 +35,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -302,10 +306,36 @@ static void run_steps(char *steps, long settle_ms, long timeout_s)
 	}
 }
 
+/* Run @path with /bin on the PATH; print its output between markers. */
+static void run_program(char *path)
+{
+	char *args[] = { path, NULL };
+	char *envp[] = { "PATH=/bin", "HOME=/", "TERM=dumb", NULL };
+	char name[256];
+	int status = 0;
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "/run%s", path);
+	printf("=== probe-graph begin %s ===\n", name);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execve(path, args, envp);
+		printf("init: %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		status = -1;
+	fflush(stdout);
+	printf("=== probe-graph end %s ===\n", name);
+	printf("init: run %s: exit %d\n", path,
+	       status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 int main(int argc, char **argv)
 {
 	long settle_ms = 300, timeout_s = 60;
-	char *steps = NULL;
+	char *steps = NULL, *run = NULL;
 	int i;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -320,6 +350,8 @@ int main(int argc, char **argv)
 			want_kmsg = atoi(argv[i] + 8);
 		else if (!strncmp(argv[i], "pg.steps=", 9))
 			steps = argv[i] + 9;
+		else if (!strncmp(argv[i], "pg.run=", 7))
+			run = argv[i] + 7;
 	}
 
 	mnt("proc", "/proc", "proc");
@@ -339,6 +371,8 @@ int main(int argc, char **argv)
 		settle(settle_ms, timeout_s);
 		if (steps)
 			run_steps(steps, settle_ms, timeout_s);
+		if (run)
+			run_program(run);
 	}
 
 	dump_dir(PG_DIR);
