@@ -21,7 +21,8 @@ to the test driver and the probe graph's devices file:
     and synchronous probing do not behave as the driver core promises.
 
 The boot itself fails on any panic, oops, WARN, BUG (KASAN), lockdep
-report, hung task or kmemleak report in the log.
+report or hung task in the log, and the run on any object kmemleak
+suspects in a scan init asks for after the last step.
 """
 
 import argparse
@@ -133,6 +134,15 @@ def check(steps: List[Step], log: str, graph: bool) -> List[str]:
     return problems
 
 
+def leaks(path: Path) -> List[str]:
+    """kmemleak's suspects after the steps, one line each; the file must
+    exist: init asks for a scan at the end."""
+    if not path.exists():
+        return ["no kmemleak report printed"]
+    return [f"kmemleak: {m}" for m in re.findall(
+        r"^unreferenced object .*$", path.read_text(), re.M)]
+
+
 def summary(steps: List[Step], graph: bool) -> str:
     by_n = {s.n: s for s in steps}
     flying = sum(1 for v in states(by_n[1], CHILDREN).values()
@@ -167,7 +177,8 @@ def main(argv: Optional[List[str]] = None) -> int:
            "--nodes", str(TOP / "harness" / "dts" / "modules.dtsi"),
            "--kbuild", str(args.kbuild), "--name", f"modules-{args.mode}",
            "--append", f"probe_graph={args.mode}",
-           "--init-args", f"pg.steps={','.join(STEPS)} pg.timeout_s=300",
+           "--init-args",
+           f"pg.steps={','.join(STEPS)} pg.timeout_s=300 pg.kmemleak=1",
            "--log", str(log_path), "--out", str(out / "files"),
            "--timeout", str(args.timeout)]
     for name in (TEST_MODULE, ASYNC_MODULE):
@@ -176,6 +187,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     log = log_path.read_text(errors="replace") if log_path.exists() else ""
     steps = read_steps(log, out / "files")
     problems = [] if booted else [f"boot failed (see {log_path})"]
+    problems += leaks(out / "files" / "kmemleak")
     try:
         problems += check(steps, log, args.mode != "off")
     except KeyError as e:

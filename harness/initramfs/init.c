@@ -19,6 +19,8 @@
  *			insmod:NAME loads /lib/modules/NAME.ko, rmmod:NAME
  *			unloads module NAME, settle waits as at boot; a line
  *			"init: step N OP:ARG: rc R (ERRNO) in T ms" each
+ *   pg.kmemleak=1	then have kmemleak scan memory and print what it
+ *			reports as the block /kmemleak
  *   pg.run=PATH	then run PATH (e.g. a selftest script, with a shell
  *			in /bin) and print its output as the block
  *			/run/PATH, then "init: run PATH: exit N"
@@ -96,6 +98,7 @@ static size_t snapshot(char *buf)
 
 static long min_ms;
 static int want_kmsg;
+static int want_kmemleak;
 
 /* A "key N" line of the stats with N other than 0. */
 static int stat_nonzero(const char *buf, size_t len, const char *key)
@@ -306,6 +309,21 @@ static void run_steps(char *steps, long settle_ms, long timeout_s)
 	}
 }
 
+/* Ask kmemleak for a scan, then print what it suspects. */
+static void kmemleak_scan(void)
+{
+	int fd = open(DEBUGFS "/kmemleak", O_WRONLY);
+
+	if (fd < 0) {
+		printf("init: kmemleak: %s\n", strerror(errno));
+		return;
+	}
+	if (write(fd, "scan", 4) != 4)
+		printf("init: kmemleak scan: %s\n", strerror(errno));
+	close(fd);
+	dump_file_as(DEBUGFS "/kmemleak", "/kmemleak");
+}
+
 /* Run @path with /bin on the PATH; print its output between markers. */
 static void run_program(char *path)
 {
@@ -352,6 +370,8 @@ int main(int argc, char **argv)
 			steps = argv[i] + 9;
 		else if (!strncmp(argv[i], "pg.run=", 7))
 			run = argv[i] + 7;
+		else if (!strncmp(argv[i], "pg.kmemleak=", 12))
+			want_kmemleak = atoi(argv[i] + 12);
 	}
 
 	mnt("proc", "/proc", "proc");
@@ -373,6 +393,8 @@ int main(int argc, char **argv)
 			run_steps(steps, settle_ms, timeout_s);
 		if (run)
 			run_program(run);
+		if (want_kmemleak)
+			kmemleak_scan();
 	}
 
 	dump_dir(PG_DIR);

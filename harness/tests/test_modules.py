@@ -7,6 +7,7 @@ cut down to the test devices."""
 
 import dataclasses
 import sys
+import tempfile
 import unittest
 from pathlib import Path
 from typing import List
@@ -100,6 +101,24 @@ class BrokenBootsTest(unittest.TestCase):
                         {"pg-mod-bus:pg-mod-child-3"})
         self.assertEqual(self.problems(steps), [
             "not bound after settling: pg-mod-bus:pg-mod-child-3"])
+
+
+class LeaksTest(unittest.TestCase):
+    def test_kmemleak_report(self) -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "kmemleak"
+            self.assertEqual(check_modules.leaks(path),
+                             ["no kmemleak report printed"])
+            path.write_text("")
+            self.assertEqual(check_modules.leaks(path), [])
+            path.write_text(
+                "unreferenced object 0xffff000001234500 (size 64):\n"
+                "  comm \"insmod\", pid 60, jiffies 4294893648\n"
+                "  backtrace (crc 0):\n"
+                "    kmemleak_alloc+0x34/0x40\n")
+            self.assertEqual(check_modules.leaks(path), [
+                "kmemleak: unreferenced object 0xffff000001234500 "
+                "(size 64):"])
 
 
 if __name__ == "__main__":
