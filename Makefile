@@ -37,9 +37,12 @@ bench-rpi3: setup
 	@harness/rpi3-bench $(RPI3_ARGS)
 
 # 10k fan-in, 10k chain and a 100-device cycle; STRESS_ARGS="all --off-large"
-# for every tree of the corpus
+# for every tree of the corpus.  Then the module boots on a KCSAN kernel.
 stress: build
 	@harness/stress-trees $(or $(STRESS_ARGS),large)
+	@harness/build-arm64 kcsan
+	@python3 harness/check_modules.py --mode on \
+		--kbuild .build/arm64-kcsan --out .build/out/modules-kcsan
 
 # The series to mail, on the pristine tree, built after every patch.
 # SERIES_ARGS="--no-build" skips the builds; "--reroll 2", "--rfc"
