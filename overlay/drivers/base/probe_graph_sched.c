@@ -225,6 +225,7 @@ void probe_graph_probe_work(struct work_struct *work)
 {
 	struct probe_graph_node *node =
 		container_of(work, struct probe_graph_node, work);
+	struct probe_graph_blocker b = { .node = node };
 	struct probe_graph_batch *batch;
 	struct device *dev = node->dev;
 	bool probe;
@@ -235,7 +236,13 @@ void probe_graph_probe_work(struct work_struct *work)
 		/* Taken now: the node may be queued again while this runs. */
 		batch = node->batch;
 		node->batch = NULL;
-		probe = node->state == PROBE_GRAPH_QUEUED && !probe_graph_blocked;
+		/*
+		 * Look again: a supplier may have started unbinding since the
+		 * node was queued, and the driver core would then find it
+		 * half gone.  Its next bind looks at the node again.
+		 */
+		probe = node->state == PROBE_GRAPH_QUEUED &&
+			!probe_graph_blocked && !probe_graph_blocked_by(&b);
 		if (probe) {
 			probe_graph_set_state(node, PROBE_GRAPH_PROBING);
 			node->ret = 0;
@@ -246,6 +253,7 @@ void probe_graph_probe_work(struct work_struct *work)
 		} else if (node->state == PROBE_GRAPH_QUEUED) {
 			/* Probing is blocked; unblocking looks again. */
 			probe_graph_set_state(node, PROBE_GRAPH_WAITING);
+			node->blocker = b.dev;
 		}
 	}
 
