@@ -54,7 +54,11 @@
  * the probes its registration started, as it would have with synchronous
  * probing, unless it allows asynchronous probing, whose registration
  * never waited (nor in serial mode, where they queue behind the one probe
- * running, which may be the one loading the module).  A device that only
+ * running, which may be the one loading the module).  Unlike
+ * asynchronous probing, such a driver's probes do not run in the async
+ * domain, so loading its module does not wait for them in
+ * do_init_module()'s async_synchronize_full(): wait_for_device_probe()
+ * does.  A device that only
  * becomes ready when another device of the same driver binds is not
  * waited for: it was not ready when the driver registered.
  * wait_for_device_probe() and the end of the initcalls wait for every
@@ -70,8 +74,7 @@
  * order, one probe at a time) and ``probe_graph=off``.  With ``off`` every
  * hook returns before touching any state and nothing is allocated.
  *
- * Locking (tags on the fields of probe_graph_internal.h and on the
- * globals):
+ * Locking (tags on the fields of the structures and on the globals):
  *
  *  G: probe_graph_lock.  Protects the node lists, every node's state and
  *     counters, &device_private.probe_graph, the batch list and the cycle
@@ -87,20 +90,18 @@
  *     way, and nodes are freed after a grace period.
  *  D: probe_graph_reason_lock, a spinlock.  Protects a node's deferral
  *     reason, which dev_err_probe() reports under the device links lock
- *     (device_links_check_suppliers()).  Taken under G or under RCU;
- *     nothing is taken under it.
+ *     (device_links_check_suppliers()).  Taken under G, under RCU, or
+ *     when the last reference to a node goes; nothing is taken under it.
  *  I: immutable after the node is created.
  *  A: atomic.
  */
 
 #include <linux/cleanup.h>
 #include <linux/device.h>
-#include <linux/device/bus.h>
 #include <linux/fwnode.h>
 #include <linux/init.h>
 #include <linux/kref.h>
 #include <linux/list.h>
-#include <linux/list_sort.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/probe_graph.h>

@@ -15,7 +15,6 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
-#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 struct device;
@@ -208,7 +207,6 @@ void probe_graph_report_fw_cycle(struct probe_graph_node *node);
 /* probe_graph_sched.c: dispatch */
 extern bool probe_graph_blocked;
 extern bool probe_graph_boot_done;
-extern char probe_graph_last_bound[64];
 extern atomic_t probe_graph_busy;
 void probe_graph_probe_work(struct work_struct *work);
 bool probe_graph_evaluate(struct probe_graph_node *node,

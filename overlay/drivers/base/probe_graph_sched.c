@@ -56,7 +56,7 @@ MODULE_PARM_DESC(max_active, "Probes running at once (default 256, max 512)");
 static LIST_HEAD(probe_graph_batches);		/* G */
 bool probe_graph_blocked;			/* G */
 bool probe_graph_boot_done;			/* G */
-char probe_graph_last_bound[64];		/* G */
+static char probe_graph_last_bound[64];	/* G */
 
 atomic_t probe_graph_busy = ATOMIC_INIT(0);	/* A: queued+probing */
 static DECLARE_WAIT_QUEUE_HEAD(probe_graph_idle_wq);
@@ -505,9 +505,11 @@ void probe_graph_driver_attach_begin(const struct device_driver *drv)
  * @drv: the driver
  *
  * Waits for the probes the registration queued when it comes from a
- * module being initialised or happens after boot, unless called from a
- * probe the graph runs.  Built-in drivers registered during boot do not
- * wait, so that their probes overlap with the rest of boot.
+ * module being initialised or happens after boot, as synchronous probing
+ * did, unless the driver allows asynchronous probing, the graph is in
+ * serial mode or this is called from a probe the graph runs.  Built-in
+ * drivers registered during boot do not wait, so that their probes
+ * overlap with the rest of boot.
  *
  * Context: Process context.
  */
