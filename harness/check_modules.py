@@ -28,7 +28,9 @@ data race KCSAN reports.
 """
 
 import argparse
+import os
 import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from check_boot import Device, read_devices  # noqa: E402
 
 TOP = Path(__file__).resolve().parent.parent
+WORK = Path(os.environ.get("PG_WORK", TOP / ".build"))
 TEST_MODULE = "probe_graph_test_device"
 ASYNC_MODULE = "test_async_driver_probe"
 STEPS = [f"insmod:{TEST_MODULE}", f"rmmod:{TEST_MODULE}",
@@ -167,7 +170,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mode", choices=["on", "serial", "off"], default="on")
     ap.add_argument("--kbuild", type=Path,
-                    default=TOP / ".build" / "arm64-debug",
+                    default=WORK / "arm64-debug",
                     help="the kernel: the debug variant, or the kcsan one")
     ap.add_argument("--out", type=Path, required=True,
                     help="directory for the console log and files")
@@ -176,6 +179,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     out: Path = args.out
     log_path = out / "console.log"
+    # nothing of an earlier run may stand in for what this one printed
+    shutil.rmtree(out, ignore_errors=True)
     config = (args.kbuild / ".config").read_text()
     kmemleak = "CONFIG_DEBUG_KMEMLEAK=y" in config
     cmd = [sys.executable, str(TOP / "harness" / "boot.py"),

@@ -13,6 +13,7 @@ probe_graph=on as with probe_graph=off.
 """
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import List, Optional
 
 TOP = Path(__file__).resolve().parent.parent
+WORK = Path(os.environ.get("PG_WORK", TOP / ".build"))
 SUMMARY_RE = re.compile(r"### dt-test ### end of unittest - (\d+) passed, "
                         r"(\d+) failed")
 FAIL_RE = re.compile(r"### dt-test ### (FAIL \S+ .*?)\s*$", re.M)
@@ -66,6 +68,8 @@ def compare(on: Result, off: Result) -> List[str]:
 
 def boot(mode: str, kbuild: Path, out: Path) -> str:
     log = out / f"{mode}.log"
+    # a boot that fails before it writes its log leaves no old one behind
+    log.unlink(missing_ok=True)
     # boot.py fails on the reports the tests cause on purpose: its exit
     # status is not the verdict, the log is
     subprocess.run(
@@ -79,7 +83,7 @@ def boot(mode: str, kbuild: Path, out: Path) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--kbuild", type=Path,
-                    default=TOP / ".build" / "arm64-ofunit")
+                    default=WORK / "arm64-ofunit")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -14,8 +14,8 @@
  *   pg.steps=S,S,...	after settling, run each step and print the probe
  *			graph's devices and stats right after it, as the
  *			blocks /step/N/probe_graph/{devices,stats} and
- *			the devices bound to the test device driver, from
- *			sysfs, as /step/N/bound:
+ *			the platform devices whose sysfs "driver" link
+ *			names the test device driver, as /step/N/bound:
  *			insmod:NAME loads /lib/modules/NAME.ko, rmmod:NAME
  *			unloads module NAME, settle waits as at boot; a line
  *			"init: step N OP:ARG: rc R (ERRNO) in T ms" each
@@ -234,17 +234,34 @@ static void dump_dir(const char *dir)
 	}
 }
 
-#define TEST_DRIVER	"/sys/bus/platform/drivers/probe-graph-test-device"
+#define PLATFORM_DEVICES	"/sys/bus/platform/devices"
+#define TEST_DRIVER		"probe-graph-test-device"
 
-/* Print the devices bound to the test device driver, one a line. */
+/*
+ * Print the devices linked to the test device driver, one a line: those
+ * whose "driver" link names it, so that a device left linked to a driver
+ * that is gone would show.
+ */
 static void dump_bound(const char *name)
 {
+	char link[512], target[512];
 	struct dirent *de;
-	DIR *d = opendir(TEST_DRIVER);
+	DIR *d = opendir(PLATFORM_DEVICES);
+	const char *base;
+	ssize_t n;
 
 	printf("=== probe-graph begin %s ===\n", name);
 	while (d && (de = readdir(d))) {
-		if (de->d_type == DT_LNK && strcmp(de->d_name, "module"))
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof(link), PLATFORM_DEVICES "/%s/driver",
+			 de->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		base = strrchr(target, '/');
+		if (!strcmp(base ? base + 1 : target, TEST_DRIVER))
 			printf("%s\n", de->d_name);
 	}
 	if (d)
@@ -309,10 +326,17 @@ static void run_steps(char *steps, long settle_ms, long timeout_s)
 	}
 }
 
-/* Ask kmemleak for a scan, then print what it suspects. */
+/*
+ * Ask kmemleak for a scan, then print what it suspects.  kmemleak leaves
+ * out objects younger than 5 seconds: let the last step's be older.
+ */
 static void kmemleak_scan(void)
 {
-	int fd = open(DEBUGFS "/kmemleak", O_WRONLY);
+	struct timespec age = { 6, 0 };
+	int fd;
+
+	nanosleep(&age, NULL);
+	fd = open(DEBUGFS "/kmemleak", O_WRONLY);
 
 	if (fd < 0) {
 		printf("init: kmemleak: %s\n", strerror(errno));
