@@ -99,8 +99,9 @@ def build_initramfs(kbuild: Path, modules: Sequence[Path] = (),
         ("dir /lib 0755 0 0\ndir /lib/modules 0755 0 0\n" if modules else "")
         + "".join(f"file /lib/modules/{m.name} {m} 0644 0 0\n"
                   for m in modules)
-        + (rootfs_spec(rootfs, ["/dev", "/proc", "/sys", "/lib",
-                                "/lib/modules"]) if rootfs else ""))
+        + (rootfs_spec(rootfs, ["/dev", "/proc", "/sys"] +
+                       (["/lib", "/lib/modules"] if modules else []))
+           if rootfs else ""))
     cpio = BOOT / f"{name}.cpio"
     gen = kbuild / "usr" / "gen_init_cpio"
     if not gen.exists():
