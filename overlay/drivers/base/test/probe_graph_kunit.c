@@ -98,6 +98,7 @@ struct pg_ctx {
 	int gate_idx;
 	int slow_idx;
 	bool parent_lock;
+	bool links_reversed;
 	struct completion started;
 	struct completion deferred;
 	struct device_driver drv;
@@ -325,12 +326,18 @@ static void pg_add_device(struct pg_ctx *ctx, unsigned int i)
 	KUNIT_ASSERT_EQ(test, 0, ret);
 }
 
+/*
+ * Link every device to its suppliers, the first device first or, with
+ * @ctx->links_reversed, the last first: each new link of a chain then has a
+ * consumer that already has the rest of the chain as its own consumers.
+ */
 static void pg_add_links(struct pg_ctx *ctx)
 {
 	struct device_link *link;
-	unsigned int i, j, sup;
+	unsigned int k, i, j, sup;
 
-	for (i = 0; i < ctx->n; i++) {
+	for (k = 0; k < ctx->n; k++) {
+		i = ctx->links_reversed ? ctx->n - 1 - k : k;
 		for (j = 0; j < ctx->nsup[i]; j++) {
 			sup = ctx->sup[i][j];
 			link = device_link_add(&ctx->devs[i]->dev,
@@ -369,6 +376,7 @@ struct pg_topo {
 	void (*build)(struct pg_ctx *ctx);
 	enum pg_order order;
 	bool overlap;		/* independent devices become ready at once */
+	bool links_reversed;	/* links made from the last consumer back */
 };
 
 static void pg_build_chain(struct pg_ctx *ctx)
@@ -433,6 +441,13 @@ static const struct pg_topo pg_topos[] = {
 	{ "forest", 9, pg_build_forest, PG_DEVICES_FIRST, true },
 	{ "forest, driver first", 9, pg_build_forest, PG_DRIVER_FIRST, true },
 	{ "deep chain 1000", 1000, pg_build_chain, PG_DEVICES_FIRST, false },
+	/*
+	 * Each link added makes the driver core walk the consumers of the new
+	 * link's consumer, the whole chain below it, to check for a cycle and
+	 * to reorder the device lists.
+	 */
+	{ "deep chain 2000, links deepest first", 2000, pg_build_chain,
+	  PG_DEVICES_FIRST, false, true },
 };
 
 KUNIT_ARRAY_PARAM_DESC(pg_topo, pg_topos, desc);
@@ -462,6 +477,7 @@ static void probe_graph_topology_test(struct kunit *test)
 	pg_skip_if_off(test);
 
 	ctx = pg_ctx_alloc(test, topo->n);
+	ctx->links_reversed = topo->links_reversed;
 	topo->build(ctx);
 	if (!parallel)
 		memset(ctx->wait_peer, 0, topo->n * sizeof(bool));
