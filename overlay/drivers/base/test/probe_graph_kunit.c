@@ -73,6 +73,7 @@ struct pg_dev {
  * @gate_idx: index of the gated device, or -1
  * @slow_idx: index of a device whose probe takes 20 ms, or -1
  * @parent_lock: devices with a parent need the parent's lock to probe
+ * @links_reversed: pg_add_links() links the last device first
  * @started: completed when the gated device starts probing
  * @deferred: completed when a probe returns -EPROBE_DEFER
  * @drv: the driver
@@ -526,6 +527,28 @@ static void probe_graph_topology_test(struct kunit *test)
 		KUNIT_EXPECT_GE(test, atomic_read(&ctx->max_in_flight), 2);
 	if (!parallel)
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->max_in_flight), 1);
+}
+
+/*
+ * The same chain in every mode, stock probing included: the driver core
+ * creates every link, however deep the chain below it, and all of it binds.
+ */
+static void probe_graph_deep_links_test(struct kunit *test)
+{
+	struct pg_ctx *ctx;
+	unsigned int i;
+
+	ctx = pg_ctx_alloc(test, 2000);
+	ctx->links_reversed = true;
+	pg_build_chain(ctx);
+	pg_add_all(ctx);
+	pg_register_driver(ctx);
+	wait_for_device_probe();
+
+	for (i = 0; i < ctx->n; i++)
+		KUNIT_EXPECT_TRUE_MSG(test, device_is_bound(&ctx->devs[i]->dev),
+				      "device %u not bound", i);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->violations), 0);
 }
 
 /* A supplier nothing will ever bind keeps its consumer waiting, said why. */
@@ -1733,6 +1756,7 @@ static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE(probe_graph_node_bind_test),
 	KUNIT_CASE(probe_graph_node_del_test),
 	KUNIT_CASE_PARAM(probe_graph_topology_test, pg_topo_gen_params),
+	KUNIT_CASE(probe_graph_deep_links_test),
 	KUNIT_CASE(probe_graph_no_driver_test),
 	KUNIT_CASE(probe_graph_undeclared_defer_test),
 	KUNIT_CASE(probe_graph_mfd_parent_test),
