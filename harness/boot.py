@@ -145,6 +145,27 @@ def make_dtb(nodes: Optional[Path], dts: Optional[Path], smp: int, mem: int,
     return dtb
 
 
+# QEMU's load_device_tree() opens a -dtb blob into (size + 10000) * 2
+# bytes and passes it on at that size; an arm64 kernel maps at most
+# MAX_FDT_SIZE (2 MiB) of it and stops before any console otherwise.
+ARM64_MAX_FDT = 2 * 1024 * 1024
+
+
+def qemu_fdt_size(size: int) -> int:
+    """The size of the blob the guest sees for a -dtb of size bytes."""
+    return (size + 10000) * 2
+
+
+def check_dtb_size(dtb: Path) -> None:
+    """Refuse a device tree QEMU would hand over too large to boot."""
+    size = dtb.stat().st_size
+    if qemu_fdt_size(size) > ARM64_MAX_FDT:
+        limit = ARM64_MAX_FDT // 2 - 10000
+        raise BootError(f"{dtb} is {size} bytes: QEMU passes it on as "
+                        f"{qemu_fdt_size(size)}, over the {ARM64_MAX_FDT} "
+                        f"an arm64 kernel maps (at most {limit} bytes)")
+
+
 def parse_console(text: str) -> Dict[str, str]:
     """Return the files printed between begin/end markers, by path."""
     files: Dict[str, str] = {}
@@ -196,6 +217,7 @@ def boot(args: argparse.Namespace) -> int:
         dtb = make_dtb(Path(args.nodes) if args.nodes else None,
                        Path(args.dts) if args.dts else None,
                        args.smp, args.mem, name)
+    check_dtb_size(dtb)
     cmdline = ("console=ttyAMA0 panic=-1 loglevel=6 " + args.append +
                " -- " + args.init_args).strip()
     cmd = qemu_base(args.smp, args.mem, args.machine) + [

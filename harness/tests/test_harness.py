@@ -39,6 +39,16 @@ class ParseConsoleTest(unittest.TestCase):
         with self.assertRaises(boot.BootError):
             boot.parse_console(cut)
 
+    def test_device_tree_too_large_for_qemu_is_refused(self) -> None:
+        # 1047648 bytes did not boot (no console at all), 1007648 did.
+        with tempfile.TemporaryDirectory() as tmp:
+            dtb = Path(tmp) / "t.dtb"
+            dtb.write_bytes(b"\0" * 1047648)
+            with self.assertRaisesRegex(boot.BootError, "1047648 bytes"):
+                boot.check_dtb_size(dtb)
+            dtb.write_bytes(b"\0" * 1007648)
+            boot.check_dtb_size(dtb)
+
     def test_fatal_patterns(self) -> None:
         self.assertIsNone(boot.FATAL_RE.search(self.log))
         for line in ("Kernel panic - not syncing: VFS",
