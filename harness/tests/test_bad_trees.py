@@ -77,6 +77,17 @@ class GeneratorTest(unittest.TestCase):
         self.assertNotIn("cycle-100", small)
         self.assertIn("cycle-3", small)
 
+    def test_deep_chains_boot_and_slow_off_boots_are_marked(self) -> None:
+        trees = {t.name: t for t in gen_bad.corpus(10000)}
+        self.assertIn("chain-1k", [n for n, t in trees.items()
+                                   if not t.large])
+        for name in ("chain-100", "chain-1k", "chain-10k"):
+            self.assertIsNone(trees[name].limit, name)
+        self.assertIsNone(trees["chain-100"].slow_off)
+        self.assertTrue(trees["chain-1k"].slow_off)
+        self.assertEqual(gen_bad.expectation(trees["chain-1k"])["slow_off"],
+                         trees["chain-1k"].slow_off)
+
     def test_self_reference(self) -> None:
         text = gen_bad.render_dtsi(gen_bad.self_cycle())
         self.assertIn("pg_self: pg-self {", text)
@@ -85,10 +96,10 @@ class GeneratorTest(unittest.TestCase):
     def test_chain_is_through_phandles(self) -> None:
         tree = gen_bad.chain(5)
         self.assertEqual(tree.test_devices(),
-                         [f"pg-k{i:05d}" for i in (4, 3, 2, 1, 0)])
+                         [f"k{i:05d}" for i in (4, 3, 2, 1, 0)])
         text = gen_bad.render_dtsi(tree)
         for i in range(1, 5):
-            self.assertIn(f"clocks = <&pg_k{i - 1:05d}>", text)
+            self.assertIn(f"clocks = <&k{i - 1:05d}>", text)
         self.assertEqual(text.count("{"), 6)  # the root and five nodes
 
     def test_disabled_nodes_and_their_children_are_not_devices(self) -> None:
