@@ -54,8 +54,13 @@ class CapturedBootsTest(unittest.TestCase):
     def test_stock_boot_fails_the_graph_rules(self) -> None:
         steps, log = captured("off")
         problems = check_modules.check(steps, log, True)
-        self.assertTrue(any("no probe in flight" in p for p in problems))
         self.assertTrue(any("ordering violation" in p for p in problems))
+        self.assertTrue(any("no probe in flight" in w for w in
+                            check_modules.unexercised(steps, True)))
+
+    def test_graph_boot_exercised_the_unload_during_probes(self) -> None:
+        steps, _ = captured("on")
+        self.assertEqual(check_modules.unexercised(steps, True), [])
 
 
 class BrokenBootsTest(unittest.TestCase):
