@@ -149,18 +149,19 @@ def make_dtb(nodes: Optional[Path], dts: Optional[Path], smp: int, mem: int,
 # bytes and passes it on at that size; an arm64 kernel maps at most
 # MAX_FDT_SIZE (2 MiB) of it and stops before any console otherwise.
 ARM64_MAX_FDT = 2 * 1024 * 1024
+QEMU_FDT_SLACK = 10000
 
 
 def qemu_fdt_size(size: int) -> int:
     """The size of the blob the guest sees for a -dtb of size bytes."""
-    return (size + 10000) * 2
+    return (size + QEMU_FDT_SLACK) * 2
 
 
 def check_dtb_size(dtb: Path) -> None:
     """Refuse a device tree QEMU would hand over too large to boot."""
     size = dtb.stat().st_size
     if qemu_fdt_size(size) > ARM64_MAX_FDT:
-        limit = ARM64_MAX_FDT // 2 - 10000
+        limit = ARM64_MAX_FDT // 2 - QEMU_FDT_SLACK
         raise BootError(f"{dtb} is {size} bytes: QEMU passes it on as "
                         f"{qemu_fdt_size(size)}, over the {ARM64_MAX_FDT} "
                         f"an arm64 kernel maps (at most {limit} bytes)")

@@ -90,7 +90,6 @@ class Tree:
     driver_defers: Dict[str, str] = field(default_factory=dict)
     edges: Dict[str, int] = field(default_factory=dict)
     needs: Optional[str] = None
-    limit: Optional[str] = None
     slow_off: Optional[str] = None
     boot: Boot = field(default_factory=Boot)
     large: bool = False
@@ -424,7 +423,6 @@ def expectation(tree: Tree, big: int = 10000) -> Dict[str, object]:
         "generated_by": command(big),
         "size": "large" if tree.large else "small",
         "needs": tree.needs,
-        "limit": tree.limit,
         "slow_off": tree.slow_off,
         "boot": {"append": tree.boot.append,
                  "init_args": tree.boot.init_args,
