@@ -1756,7 +1756,7 @@ static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE(probe_graph_node_bind_test),
 	KUNIT_CASE(probe_graph_node_del_test),
 	KUNIT_CASE_PARAM(probe_graph_topology_test, pg_topo_gen_params),
-	KUNIT_CASE(probe_graph_deep_links_test),
+	KUNIT_CASE_SLOW(probe_graph_deep_links_test),
 	KUNIT_CASE(probe_graph_no_driver_test),
 	KUNIT_CASE(probe_graph_undeclared_defer_test),
 	KUNIT_CASE(probe_graph_mfd_parent_test),
