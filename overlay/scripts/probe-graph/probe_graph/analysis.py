@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Optional
 
-from . import bindings
+from . import bindings, platform
 from .fdt import DeviceTree, FdtNode
-from .model import Edge, Graph, Node
+from .model import Cycle, Edge, Graph, Node, StatValue
 
 # Kernel-internal errno values that Python's errno module does not know.
 _KERNEL_ERRNO = {
@@ -757,28 +757,64 @@ def check(graph: Graph) -> list[CheckResult]:
 # Prediction from a device tree blob
 # ---------------------------------------------------------------------------
 
-# Containers whose children are populated without waiting for a driver.
-_CONTAINER_COMPATIBLES = frozenset(('simple-bus', 'simple-mfd'))
+# Edge states of a prediction, in the words of the dump format.
+EDGE_BLOCKING = 'blocking'
+EDGE_RELAXED = 'relaxed'
+EDGE_CYCLE = 'cycle-broken'
+
+# Why a link to an early-init node gives no edge.
+WHY_EARLY = 'supplier is set up early, never a device'
 
 
 @dataclass
 class PredictedEdge:
+    """A dependency between two predicted devices (node paths).
+
+    kind: 'parent' (the device parent) or 'fwnode' (fw_devlink).
+    state: 'blocking' when the consumer waits for the supplier to bind;
+        'relaxed' for a sync-state-only link (its consumer node has no
+        device of its own) or a parent that no generic driver binds;
+        'cycle-broken' for a link fw_devlink relaxes in a cycle.
+    bindings: the of_supplier_bindings[] entries that gave it
+        ('parent' for a parent edge).
+    props: "node:property -> supplier node" of each firmware link
+        behind it.
+    """
     supplier: str
     consumer: str
-    bindings: list[str]
+    kind: str
+    state: str
+    bindings: list[str] = field(default_factory=list)
+    props: list[str] = field(default_factory=list)
 
     @property
-    def kind(self) -> str:
-        return 'parent' if self.bindings == ['parent'] else 'fwnode'
+    def gates(self) -> bool:
+        return self.state == EDGE_BLOCKING
 
 
 @dataclass
 class DroppedLink:
+    """A firmware link that gives no edge, and why."""
     consumer: str
     supplier: str
     binding: str
     prop: str
     why: str
+
+
+@dataclass
+class PredictedCycle:
+    """A cycle fw_devlink finds and relaxes.
+
+    members: device node paths.  links: "node:property -> supplier
+    node" for each firmware link that closes it, what a device tree
+    author would change.  through_parent: the supplier is the consumer
+    or one of its descendants, so the cycle closes through the device
+    parent (__fw_devlink_relax_cycles() follows it).
+    """
+    members: list[str]
+    links: list[str]
+    through_parent: bool
 
 
 @dataclass
@@ -789,6 +825,8 @@ class DagMetrics:
     levels: devices by longest distance from a device that waits on none.
     width: the most devices on one level.
     critical_path: the chain with the largest sum of weights.
+    order: a topological order (a probe order that respects every
+        edge), lowest tree position first among the ready.
     """
     depth: int
     depth_chain: list[list[str]]
@@ -797,24 +835,42 @@ class DagMetrics:
     cycles: list[list[str]]
     critical_path: list[list[str]]
     critical_weight: int
+    order: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Prediction:
+    """The probe graph a device tree should give at the end of boot.
+
+    devices: node paths of the devices, in the order of_platform creates
+    them; names and parents: their device names and parent nodes.
+    """
     devices: list[str]
+    names: dict[str, str]
+    parents: dict[str, Optional[str]]
     edges: list[PredictedEdge]
     edges_by_binding: dict[str, int]
     dropped: list[DroppedLink]
     not_followed: list[bindings.FirmwareLink]
+    early_init: list[str]
+    cycles: list[PredictedCycle]
     weights: dict[str, int]
     weight_sources: dict[str, int]
     metrics: DagMetrics
     notes: list[str]
 
+    @property
+    def has_times(self) -> bool:
+        """Whether any weight is a probe time rather than the default 1."""
+        return any(src != 'default' for src in self.weight_sources)
+
+    def blocking(self) -> list[PredictedEdge]:
+        return [e for e in self.edges if e.gates]
+
 
 def dag_metrics(vertices: list[str], pairs: list[tuple[str, str]],
                 weights: Mapping[str, int]) -> DagMetrics:
-    """Depth, levels, width, cycles and weighted critical path."""
+    """Depth, levels, width, cycles, weighted critical path and order."""
     order = {v: i for i, v in enumerate(vertices)}
     succ: dict[str, list[str]] = {v: [] for v in vertices}
     for a, b in pairs:
@@ -884,27 +940,9 @@ def dag_metrics(vertices: list[str], pairs: list[tuple[str, str]],
         width=max(len(members) for members in levels),
         cycles=cycles,
         critical_path=walk(heaviest, best_pred),
-        critical_weight=best[heaviest])
-
-
-def _is_device(node: FdtNode) -> bool:
-    return (node.parent is not None and node.has('compatible') and
-            bindings.node_is_available(node) and
-            all(bindings.node_is_available(a) for a in node.ancestors()))
-
-
-def _is_container(node: FdtNode) -> bool:
-    compatible = node.strings('compatible')
-    return bool(compatible) and set(compatible) <= _CONTAINER_COMPATIBLES
-
-
-def _device_of(node: Optional[FdtNode], devices: set[str]
-               ) -> Optional[FdtNode]:
-    while node is not None:
-        if node.path in devices:
-            return node
-        node = node.parent
-    return None
+        critical_weight=best[heaviest],
+        order=[v for i in topo for v in sorted(comps[i],
+                                               key=lambda v: order[v])])
 
 
 def _weight_of(node: FdtNode, delays: Mapping[str, int]
@@ -918,70 +956,170 @@ def _weight_of(node: FdtNode, delays: Mapping[str, int]
     return 1, 'default'
 
 
+def _in_subtree(node: Optional[FdtNode], top: FdtNode) -> bool:
+    """fwnode_is_ancestor_of(top, node): node is top or below it."""
+    while node is not None:
+        if node is top:
+            return True
+        node = node.parent
+    return False
+
+
+class _Linker:
+    """fw_devlink's fate for each firmware link, at the end of boot."""
+
+    def __init__(self, tree: DeviceTree, devices: set[str],
+                 early: set[str]) -> None:
+        self.tree = tree
+        self.devices = devices
+        self.early = early
+
+    def device_of(self, node: Optional[FdtNode]) -> Optional[FdtNode]:
+        """The node itself or its nearest ancestor that is a device."""
+        while node is not None:
+            if node.path in self.devices:
+                return node
+            node = node.parent
+        return None
+
+    def disabled(self, sup: FdtNode) -> bool:
+        """of_link_to_phandle(): the supplier or an ancestor, up to the
+        first node with a device, is not available: no link at all."""
+        node: Optional[FdtNode] = sup
+        while node is not None:
+            if node.path in self.devices:
+                return False
+            if not bindings.node_is_available(node):
+                return True
+            node = node.parent
+        return False
+
+    def early_init(self, sup: FdtNode) -> bool:
+        """fwnode_init_without_drv() of the supplier or an ancestor: set
+        up early, with no device ("Not linking ... might never become
+        dev")."""
+        if sup.path in self.devices:
+            return False
+        node: Optional[FdtNode] = sup
+        while node is not None:
+            if node.path in self.early:
+                return True
+            node = node.parent
+        return False
+
+
 def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
-            strict: bool = False) -> Prediction:
+            strict: bool = False,
+            early_init: str = platform.EARLY_POPULATED,
+            children: bool = False) -> Prediction:
     """The probe graph a tree should produce, before booting it.
 
+    Devices: of_platform_default_populate_init() (see platform.py).
+    Links: fw_devlink's, from the firmware links of each device's
+    available subtree (fw_devlink_parse_fwtree()):
+
+     - a consumer node with a device of its own waits for the device of
+       the supplier node, or of its nearest ancestor with one (the
+       dangling consumers a bound ancestor picks up), ancestors of the
+       consumer included (fw_devlink_create_devlink());
+     - a consumer node without a device gives its nearest ancestor
+       device a sync-state-only link, which never blocks, and none when
+       that device holds the supplier
+       (__fw_devlink_link_to_consumers());
+     - a supplier that is the consumer or below it closes a cycle
+       through the parent, which __fw_devlink_relax_cycles() relaxes;
+       so do the links of any other cycle;
+     - suppliers set up early (early_init) or disabled give no link.
+
     strict follows the optional bindings too, as fw_devlink.strict=1.
-    delays maps node paths or names to probe times in microseconds for
+    children also makes devices of the children of devices that are not
+    buses, as drivers that populate their node do.  delays maps node paths or names to probe times in microseconds for
     the critical path; nodes not listed use their probe-delay-us
     property, else 1.
     """
     delays = delays or {}
-    device_nodes = [n for n in tree.nodes() if _is_device(n)]
-    devices = {n.path for n in device_nodes}
+    pdevs, early_nodes = platform.platform_devices(tree, early_init,
+                                                   children)
+    device_nodes = [d.node for d in pdevs]
+    ordered = [d.path for d in pdevs]
+    position = {p: i for i, p in enumerate(ordered)}
+    devices = set(ordered)
+    linker = _Linker(tree, devices, {n.path for n in early_nodes})
 
-    edges: dict[tuple[str, str], PredictedEdge] = {}
-    by_binding: Counter[str] = Counter()
+    edges: dict[tuple[str, str, str], PredictedEdge] = {}
     dropped: list[DroppedLink] = []
     not_followed: list[bindings.FirmwareLink] = []
+    # Links through the parent: (supplier device, consumer device, text).
+    parent_cycles: list[tuple[str, str, str]] = []
 
-    def add(sup: str, con: str, binding: str) -> None:
-        edge = edges.get((sup, con))
+    def add(sup: str, con: str, kind: str, state: str, binding: str,
+            prop: str) -> None:
+        edge = edges.get((sup, con, kind))
         if edge is None:
-            edge = PredictedEdge(sup, con, [])
-            edges[(sup, con)] = edge
+            edge = PredictedEdge(sup, con, kind, state)
+            edges[(sup, con, kind)] = edge
+        elif state == EDGE_BLOCKING:
+            edge.state = state
         if binding not in edge.bindings:
             edge.bindings.append(binding)
-            by_binding[binding] += 1
+        if prop and prop not in edge.props:
+            edge.props.append(prop)
 
-    for link in bindings.parse_links(tree):
+    by_path = {d.path: d for d in pdevs}
+    for dev in pdevs:
+        if dev.parent is None:
+            continue
+        parent = by_path[dev.parent]
+        add(dev.parent, dev.path, 'parent',
+            EDGE_BLOCKING if parent.children_wait else EDGE_RELAXED,
+            'parent', '')
+
+    for link in bindings.parse_links(tree, device_nodes):
         if link.ignore or (link.optional and not strict):
             not_followed.append(link)
             continue
-
         sup_node = tree.node(link.supplier)
-        assert sup_node is not None
-        con_dev = _device_of(tree.node(link.consumer), devices)
-        sup_dev = _device_of(sup_node, devices)
-        why: Optional[str] = None
-        if not bindings.node_is_available(sup_node) or not all(
-                bindings.node_is_available(a) for a in sup_node.ancestors()):
-            why = 'supplier is disabled'
-        elif con_dev is None:
-            why = 'consumer is not a device'
-        elif sup_dev is None:
-            why = 'supplier is not a device'
-        elif sup_dev is con_dev:
-            why = 'supplier is the consumer itself'
-        elif sup_dev in con_dev.ancestors():
-            why = 'supplier is an ancestor of the consumer'
-        elif con_dev in sup_dev.ancestors():
-            why = 'supplier is a descendant of the consumer'
-        if why is not None:
+        con_node = tree.node(link.consumer)
+        assert sup_node is not None and con_node is not None
+        prop = '%s:%s -> %s' % (link.consumer, link.prop, link.supplier)
+
+        def drop(why: str) -> None:
             dropped.append(DroppedLink(link.consumer, link.supplier,
                                        link.binding, link.prop, why))
-        else:
-            assert sup_dev is not None and con_dev is not None
-            add(sup_dev.path, con_dev.path, link.binding)
 
-    for node in device_nodes:
-        for anc in node.ancestors():
-            if anc.parent is None:
-                break
-            if anc.path in devices and not _is_container(anc):
-                add(anc.path, node.path, 'parent')
-                break
+        if linker.disabled(sup_node):
+            drop('supplier is disabled')
+            continue
+        if linker.early_init(sup_node):
+            drop(WHY_EARLY)
+            continue
+        sup_dev = linker.device_of(sup_node)
+        if sup_dev is None:
+            drop('supplier never becomes a device: the consumer waits '
+                 'for it until fw_devlink gives up')
+            continue
+        if con_node.path in devices:
+            if _in_subtree(sup_node, con_node):
+                # Cycle through the parent (or the consumer itself).
+                parent_cycles.append((sup_dev.path, con_node.path, prop))
+                if sup_dev is not con_node:
+                    add(sup_dev.path, con_node.path, 'fwnode', EDGE_CYCLE,
+                        link.binding, prop)
+                continue
+            add(sup_dev.path, con_node.path, 'fwnode', EDGE_BLOCKING,
+                link.binding, prop)
+            continue
+        proxy = linker.device_of(con_node)
+        if proxy is None:
+            drop('consumer is in no device')
+            continue
+        if _in_subtree(sup_dev, proxy):
+            drop('supplier is inside the consumer\'s device')
+            continue
+        add(sup_dev.path, proxy.path, 'fwnode', EDGE_RELAXED, link.binding,
+            prop)
+
+    cycles = _relax_cycles(ordered, edges, parent_cycles)
 
     weights: dict[str, int] = {}
     sources: Counter[str] = Counter()
@@ -989,22 +1127,177 @@ def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
         weights[node.path], source = _weight_of(node, delays)
         sources[source] += 1
 
-    ordered = [n.path for n in device_nodes]
-    position = {p: i for i, p in enumerate(ordered)}
     edge_list = sorted(edges.values(),
                        key=lambda e: (position[e.consumer],
-                                      position[e.supplier]))
+                                      position[e.supplier], e.kind))
+    by_binding: Counter[str] = Counter()
+    for edge in edge_list:
+        if edge.gates:
+            by_binding.update(edge.bindings)
     metrics = dag_metrics(ordered, [(e.supplier, e.consumer)
-                                    for e in edge_list], weights)
+                                    for e in edge_list if e.gates], weights)
+    metrics.cycles = [c.members for c in cycles]
     notes = []
     if not strict and any(link.optional for link in not_followed):
         notes.append('optional bindings (iommus, iommu-map, dmas) are not '
                      'followed without fw_devlink.strict=1')
+    if early_nodes:
+        notes.append('%d nodes set up by of_irq_init()/of_clk_init() are '
+                     'not devices (--early-init=devices to treat them as '
+                     'devices)' % len(early_nodes))
     unknown = sorted(set(delays) - set(ordered) -
                      {n.name for n in device_nodes})
     if unknown:
         notes.append('delays for unknown nodes ignored: ' +
                      ', '.join(unknown))
-    return Prediction(ordered, edge_list, dict(sorted(by_binding.items())),
-                      dropped, not_followed, weights, dict(sources), metrics,
-                      notes)
+    return Prediction(ordered, {d.path: d.name for d in pdevs},
+                      {d.path: d.parent for d in pdevs}, edge_list,
+                      dict(sorted(by_binding.items())), dropped,
+                      not_followed, [n.path for n in early_nodes], cycles,
+                      weights, dict(sources), metrics, notes)
+
+
+def _relax_cycles(ordered: list[str],
+                  edges: Mapping[tuple[str, str, str], PredictedEdge],
+                  parent_cycles: list[tuple[str, str, str]]
+                  ) -> list[PredictedCycle]:
+    """Find the cycles and relax their fwnode links, as fw_devlink does.
+
+    __fw_devlink_relax_cycles() marks every link on a cycle it finds
+    (the device parent counts as a dependency), so no fwnode edge
+    inside a strongly connected component blocks; parent edges stay.
+    """
+    position = {p: i for i, p in enumerate(ordered)}
+    succ: dict[str, list[str]] = {v: [] for v in ordered}
+    for edge in edges.values():
+        # The search follows the device parent whether it blocks or not.
+        if edge.gates or edge.kind == 'parent':
+            succ[edge.supplier].append(edge.consumer)
+    for sup, con, _ in parent_cycles:
+        succ[sup].append(con)
+    result = []
+    for comp in cyclic_components(ordered, succ):
+        members = set(comp)
+        links = []
+        through_parent = False
+        for sup, con, text in parent_cycles:
+            if sup in members and con in members:
+                links.append(text)
+                through_parent = True
+        for edge in edges.values():
+            if edge.kind != 'fwnode' or edge.supplier not in members or \
+                    edge.consumer not in members:
+                continue
+            if edge.state == EDGE_BLOCKING:
+                edge.state = EDGE_CYCLE
+                links.extend(edge.props)
+        result.append(PredictedCycle(
+            sorted(comp, key=lambda v: position[v]), sorted(set(links)),
+            through_parent))
+    result.sort(key=lambda c: [position[v] for v in c.members])
+    return result
+
+
+def _schedule(pred: Prediction) -> dict[str, tuple[int, int]]:
+    """Start and end (ns) of each probe, each as early as its blocking
+    suppliers allow, with unlimited parallelism."""
+    suppliers: dict[str, list[str]] = {d: [] for d in pred.devices}
+    for edge in pred.blocking():
+        suppliers[edge.consumer].append(edge.supplier)
+    times: dict[str, tuple[int, int]] = {}
+    # Probe times start at 1 us: the dump reserves 0 for "never".
+    for name in pred.metrics.order:
+        start = max((times[s][1] for s in suppliers[name] if s in times),
+                    default=1000)
+        times[name] = (start, start + pred.weights.get(name, 1) * 1000)
+    return times
+
+
+def prediction_graph(pred: Prediction) -> Graph:
+    """The prediction in the model of a boot, for every other command.
+
+    Devices are named as the kernel names them, with their node as
+    of_node.  With probe times (delays or probe-delay-us) every device
+    is bound at the time its suppliers allow; without, every device is
+    waiting and blocking edges are "blocking".
+    """
+    timed = pred.has_times
+    times = _schedule(pred) if timed else {}
+    nodes = []
+    for path in pred.devices:
+        parent = pred.parents[path]
+        start, end = times.get(path, (0, 0))
+        nodes.append(Node(
+            name=pred.names[path], of_node=path, driver=None,
+            parent=pred.names[parent] if parent else None,
+            state='bound' if timed else 'waiting', probe_calls=0,
+            defers=0, ready_ns=start or None, start_ns=start or None,
+            end_ns=end or None, ret=0, reason='predicted'))
+    edges = []
+    for e in pred.edges:
+        state = e.state
+        if state == EDGE_BLOCKING and timed:
+            state = 'satisfied'
+        edges.append(Edge(pred.names[e.supplier], pred.names[e.consumer],
+                          e.kind, state))
+    cycles = [Cycle(sorted(pred.names[m] for m in c.members),
+                    '; '.join(c.links)) for c in pred.cycles]
+    stats: dict[str, StatValue] = {
+        'predicted': 1,
+        'devices': len(pred.devices),
+        'edges_blocking': len(pred.blocking()),
+        'edges_not_blocking': len(pred.edges) - len(pred.blocking()),
+        'cycles': len(pred.cycles),
+        'depth': pred.metrics.depth,
+        'width': pred.metrics.width,
+    }
+    return Graph(mode='on', nodes=nodes, edges=edges, cycles=cycles,
+                 stats=stats, source='prediction')
+
+
+def longest_chain(graph: Graph) -> list[str]:
+    """The longest chain of gating edges, by device count."""
+    names = [n.name for n in graph.nodes]
+    known = set(names)
+    pairs = [(e.supplier, e.consumer) for e in graph.edges
+             if e.gates and e.supplier in known and e.consumer in known]
+    metrics = dag_metrics(names, pairs, {})
+    return [' + '.join(c) for c in metrics.depth_chain]
+
+
+def neighbourhood(graph: Graph, name: str, depth: Optional[int],
+                  gating_only: bool = False
+                  ) -> tuple[list[tuple[int, str, Edge]],
+                             list[tuple[int, str, Edge]]]:
+    """Suppliers and consumers of a device within depth hops.
+
+    Returns (suppliers, consumers), each a list of (hop, device, edge
+    that reached it), nearest first.
+    """
+    if graph.node(name) is None:
+        raise UnknownDevice(name)
+
+    def walk(up: bool) -> list[tuple[int, str, Edge]]:
+        out: list[tuple[int, str, Edge]] = []
+        seen = {name}
+        frontier = [name]
+        hop = 0
+        while frontier and (depth is None or hop < depth):
+            hop += 1
+            nxt = []
+            for cur in frontier:
+                edges = (graph.suppliers_of(cur) if up
+                         else graph.consumers_of(cur))
+                for e in edges:
+                    if gating_only and not e.gates:
+                        continue
+                    other = e.supplier if up else e.consumer
+                    if other in seen:
+                        continue
+                    seen.add(other)
+                    out.append((hop, other, e))
+                    nxt.append(other)
+            frontier = nxt
+        return out
+
+    return walk(True), walk(False)

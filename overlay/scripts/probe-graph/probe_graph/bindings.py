@@ -14,7 +14,7 @@ ancestors) is fw_devlink's job and is done by analysis.predict().
 """
 
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Iterable, Optional
 
 from .fdt import DeviceTree, FdtNode
 
@@ -176,6 +176,37 @@ def _phandle_args(tree: DeviceTree, node: FdtNode, prop: str,
     return None
 
 
+def _phandle_args_with(tree: DeviceTree, node: FdtNode, prop: str,
+                       cells_name: str, index: int
+                       ) -> Optional[tuple[FdtNode, list[int]]]:
+    """of_parse_phandle_with_args(): the index-th phandle and its args."""
+    cells = node.cells(prop)
+    pos = 0
+    cur = 0
+    while pos < len(cells):
+        phandle = cells[pos]
+        pos += 1
+        target = None
+        count = 0
+        if phandle:
+            target = tree.lookup_phandle(phandle)
+            if target is None:
+                return None
+            value = target.u32(cells_name)
+            if value is None:
+                return None
+            count = value
+        if pos + count > len(cells):
+            return None
+        if cur == index:
+            if target is None:
+                return None
+            return target, cells[pos:pos + count]
+        pos += count
+        cur += 1
+    return None
+
+
 def _parse_cells(tree: DeviceTree, node: FdtNode, prop: str, index: int,
                  b: SupplierBinding) -> Optional[FdtNode]:
     return _phandle_args(tree, node, prop, b.cells, 0, index)
@@ -190,8 +221,9 @@ def _parse_suffix(tree: DeviceTree, node: FdtNode, prop: str, index: int,
 
 def _parse_gpios(tree: DeviceTree, node: FdtNode, prop: str, index: int,
                  b: SupplierBinding) -> Optional[FdtNode]:
-    # "nr-gpios" and "<vendor>,nr-gpios" are counts, not phandle lists.
-    if prop.endswith('nr-gpios'):
+    # parse_gpios() skips "<vendor>,nr-gpios" only (strcmp_suffix() with
+    # ",nr-gpios"); a bare "nr-gpios" is parsed as a phandle list.
+    if _has_suffix(prop, ',nr-gpios'):
         return None
     return _parse_suffix(tree, node, prop, index, b)
 
@@ -244,7 +276,11 @@ def _parse_remote_endpoint(tree: DeviceTree, node: FdtNode, prop: str,
 
 
 def interrupt_parent(tree: DeviceTree, node: FdtNode) -> Optional[FdtNode]:
-    """of_irq_find_parent(): interrupt-parent, inherited up the tree."""
+    """of_irq_find_parent(): interrupt-parent, inherited up the tree.
+
+    The first node up the interrupt-parent chain (or the node tree where
+    a node has no interrupt-parent) that has #interrupt-cells.
+    """
     cur: Optional[FdtNode] = node
     seen = set()
     while cur is not None:
@@ -262,26 +298,153 @@ def interrupt_parent(tree: DeviceTree, node: FdtNode) -> Optional[FdtNode]:
     return None
 
 
-def _parse_interrupts(tree: DeviceTree, node: FdtNode, prop: str,
-                      index: int, b: SupplierBinding) -> Optional[FdtNode]:
-    # of_irq_parse_one(): interrupts-extended first, then interrupts
-    # with the interrupt parent.  interrupt-map translation above the
-    # parent (of_irq_parse_raw()) is not followed: the supplier is the
-    # first parent, which is the controller on most trees.
-    if node.has('interrupts-extended'):
-        return _phandle_args(tree, node, 'interrupts-extended',
-                             '#interrupt-cells', -1, index)
-    if prop != 'interrupts':
+# of_irq_imap_abusers[] in drivers/of/irq.c: interrupt controllers whose
+# interrupt-map is theirs to parse, not a translation.
+IMAP_ABUSERS = frozenset(('CBEA,platform-spider-pic', 'sti,platform-spider-pic',
+                          'realtek,rtl-intc', 'fsl,ls1021a-extirq',
+                          'fsl,ls1043a-extirq', 'fsl,ls1088a-extirq',
+                          'renesas,rza1-irqc', 'pasemi,rootbus'))
+
+# MAX_PHANDLE_ARGS in include/linux/of.h.
+_MAX_PHANDLE_ARGS = 16
+
+
+def _imap_parent(tree: DeviceTree, imap: list[int], pos: int
+                 ) -> Optional[tuple[FdtNode, int, int, int]]:
+    """of_irq_parse_imap_parent(): the parent of the map entry at pos.
+
+    Returns (parent, its #interrupt-cells, its #address-cells, the
+    position after the entry), or None when the entry is malformed.
+    """
+    if pos >= len(imap):
         return None
-    parent = interrupt_parent(tree, node)
+    parent = tree.lookup_phandle(imap[pos])
+    pos += 1
     if parent is None:
         return None
     intsize = parent.u32('#interrupt-cells')
     if intsize is None:
         return None
-    if (index + 1) * intsize > len(node.cells('interrupts')):
+    addrsize = parent.u32('#address-cells') or 0
+    if addrsize + intsize > _MAX_PHANDLE_ARGS or \
+            len(imap) - pos < addrsize + intsize:
         return None
-    return parent
+    return parent, intsize, addrsize, pos + addrsize + intsize
+
+
+def irq_parse_raw(tree: DeviceTree, addr: list[int], parent: FdtNode,
+                  args: list[int]) -> Optional[FdtNode]:
+    """of_irq_parse_raw(): the controller an interrupt specifier reaches.
+
+    Starts at the interrupt parent and follows interrupt-map
+    translations (matching unit address and specifier under
+    interrupt-map-mask, skipping unavailable parents) and
+    interrupt-parent links until a node with interrupt-controller and
+    no interrupt-map.  None when the walk fails, as the kernel's does.
+    """
+    ipar: Optional[FdtNode] = parent
+    intsize = 1
+    while ipar is not None:
+        value = ipar.u32('#interrupt-cells')
+        if value is not None:
+            intsize = value
+            break
+        ipar = interrupt_parent(tree, ipar)
+    if ipar is None or len(args) != intsize:
+        return None
+    # "The old linux trick": #address-cells of the parent or above.
+    cells: Optional[int] = None
+    old: Optional[FdtNode] = ipar
+    while old is not None and cells is None:
+        cells = old.u32('#address-cells')
+        old = old.parent
+    addrsize = 2 if cells is None else cells
+    if addrsize + intsize > _MAX_PHANDLE_ARGS:
+        return None
+    match_array = [addr[i] if i < len(addr) else 0 for i in range(addrsize)]
+    match_array += args
+    seen: set[tuple[str, tuple[int, ...]]] = set()
+    while ipar is not None:
+        key = (ipar.path, tuple(match_array))
+        if key in seen:
+            return None
+        seen.add(key)
+        intc = ipar.has('interrupt-controller')
+        imap = ipar.cells('interrupt-map') if ipar.has('interrupt-map') \
+            else None
+        if intc and (imap is None or
+                     set(ipar.strings('compatible')) & IMAP_ABUSERS):
+            return ipar
+        if imap is None:
+            ipar = interrupt_parent(tree, ipar)
+            continue
+        mask = ipar.cells('interrupt-map-mask')
+        width = addrsize + intsize
+        pos = 0
+        found: Optional[tuple[FdtNode, int, int, int]] = None
+        entry_start = 0
+        while len(imap) - pos > width + 1:
+            match = all(
+                not ((match_array[i] if i < len(match_array) else 0) ^
+                     imap[pos + i]) & (mask[i] if i < len(mask)
+                                       else 0xffffffff)
+                for i in range(width))
+            pos += width
+            entry_start = pos
+            result = _imap_parent(tree, imap, pos)
+            if result is None:
+                return None
+            if match and node_is_available(result[0]):
+                found = result
+                break
+            pos = result[3]
+        if found is None:
+            return None
+        newpar, intsize, addrsize, end = found
+        # The parent's unit address and specifier become the new key.
+        match_array = imap[entry_start + 1:end]
+        if newpar is ipar:
+            return ipar
+        ipar = newpar
+    return None
+
+
+def irq_parse_one(tree: DeviceTree, node: FdtNode, index: int
+                  ) -> Optional[FdtNode]:
+    """of_irq_parse_one(): the controller of a node's index-th interrupt.
+
+    interrupts-extended first; when it has no such entry, interrupts
+    with the interrupt parent; then interrupt-map translation
+    (of_irq_parse_raw()).
+    """
+    addr = node.cells('reg')[:3]
+    args: list[int] = []
+    parent = None
+    if node.has('interrupts-extended'):
+        found = _phandle_args_with(tree, node, 'interrupts-extended',
+                                   '#interrupt-cells', index)
+        if found is not None:
+            parent, args = found
+    if parent is None:
+        parent = interrupt_parent(tree, node)
+        if parent is None:
+            return None
+        intsize = parent.u32('#interrupt-cells')
+        if intsize is None:
+            return None
+        cells = node.cells('interrupts')
+        if (index + 1) * intsize > len(cells):
+            return None
+        args = cells[index * intsize:(index + 1) * intsize]
+    return irq_parse_raw(tree, addr, parent, args)
+
+
+def _parse_interrupts(tree: DeviceTree, node: FdtNode, prop: str,
+                      index: int, b: SupplierBinding) -> Optional[FdtNode]:
+    # parse_interrupts(): of_irq_parse_one() for either property name,
+    # so the supplier is the controller the interrupt finally reaches,
+    # past any interrupt-map nexus.
+    return irq_parse_one(tree, node, index)
 
 
 def _addr_cells(node: Optional[FdtNode]) -> int:
@@ -370,23 +533,41 @@ def property_links(tree: DeviceTree, node: FdtNode,
     return links
 
 
-def _available_nodes(tree: DeviceTree) -> list[FdtNode]:
-    # fw_devlink_parse_fwtree() only descends into available children.
+def available_subtree(root: FdtNode) -> list[FdtNode]:
+    """A node and its available descendants, in tree order.
+
+    fw_devlink_parse_fwtree() descends only into available children
+    (fwnode_get_next_available_child_node()); the node itself is parsed
+    whatever its status.
+    """
     result = []
-    stack = [tree.root]
+    stack = [root]
     while stack:
         node = stack.pop()
-        if not node_is_available(node):
-            continue
         result.append(node)
-        stack.extend(reversed(node.children))
+        stack.extend(reversed([c for c in node.children
+                               if node_is_available(c)]))
     return result
 
 
-def parse_links(tree: DeviceTree) -> list[FirmwareLink]:
-    """All firmware links of a tree, in tree and property order."""
+def parse_links(tree: DeviceTree,
+                roots: Optional[Iterable[FdtNode]] = None
+                ) -> list[FirmwareLink]:
+    """The firmware links of a tree, in tree and property order.
+
+    With roots, only what fw_devlink_parse_fwtree() parses when those
+    nodes' devices are added: each root's available subtree.  Without,
+    every node whose ancestors are all available.
+    """
+    if roots is None:
+        roots = [tree.root]
+    seen: set[str] = set()
     links = []
-    for node in _available_nodes(tree):
-        for prop_name in node.properties:
-            links.extend(property_links(tree, node, prop_name))
+    for root in roots:
+        for node in available_subtree(root):
+            if node.path in seen:
+                continue
+            seen.add(node.path)
+            for prop_name in node.properties:
+                links.extend(property_links(tree, node, prop_name))
     return links

@@ -3,8 +3,9 @@
 
 Each subcommand reads its input with model.load(), asks analysis.py and
 prints what render.py makes of the answer.  Exit status: 0 on success,
-1 when the answer is "no" (why: not bound; check: a test failed), 2 on
-bad input or usage.
+1 when the answer is "no" (why: not bound; check: a test failed;
+predict --fail-on-cycles: a cycle), 2 on bad input or usage, with a
+one-line error.
 """
 
 import argparse
@@ -16,8 +17,8 @@ import sys
 from dataclasses import asdict
 from typing import Any, Callable, Optional, Sequence
 
-from . import analysis, model, render
-from .fdt import FdtError, read_fdt
+from . import analysis, model, platform, render
+from .fdt import DeviceTree, FdtError, read_fdt
 
 PROG = 'probe-graph'
 
@@ -57,7 +58,8 @@ def cmd_dump(args: argparse.Namespace) -> int:
 
 def cmd_dot(args: argparse.Namespace) -> int:
     graph = model.load(args.source)
-    options = render.DotOptions(args.focus, args.depth, args.direction,
+    focus = graph.resolve(args.focus) if args.focus else None
+    options = render.DotOptions(focus, args.depth, args.direction,
                                 args.all)
     try:
         text = render.render_dot(graph, options)
@@ -99,6 +101,7 @@ def cmd_why(args: argparse.Namespace) -> int:
     if not os.path.exists(source) and os.path.exists(device):
         source, device = device, source
     graph = model.load(source)
+    device = graph.resolve(device)
     try:
         result = analysis.why(graph, device)
     except analysis.UnknownDevice:
@@ -110,7 +113,14 @@ def cmd_why(args: argparse.Namespace) -> int:
 def cmd_critical_path(args: argparse.Namespace) -> int:
     graph = model.load(args.source)
     report = analysis.critical_path(graph, args.slack)
-    if args.json:
+    if report is None and not args.json:
+        chain = analysis.longest_chain(graph)
+        text = render.format_critical_path(None)
+        if len(chain) > 1:
+            text += ('longest dependency chain: %d devices: %s\n' %
+                     (len(chain), ' -> '.join(chain)))
+        _write(args.output, text)
+    elif args.json:
         _write(args.output, _json(render.critical_path_dict(report)))
     else:
         _write(args.output, render.format_critical_path(report))
@@ -127,7 +137,8 @@ def cmd_cycles(args: argparse.Namespace) -> int:
                                     'in_edges': r.in_edges}
                                    for r in reports]))
     else:
-        _write(args.output, render.format_cycles(reports))
+        _write(args.output, render.format_cycles(
+            reports, bool(graph.stats.get('predicted'))))
     return EXIT_OK
 
 
@@ -180,14 +191,46 @@ def _read_delays(path: str) -> dict[str, int]:
     return delays
 
 
+def _read_tree(path: str) -> DeviceTree:
+    try:
+        return read_fdt(path)
+    except FdtError as e:
+        hint = ''
+        with open(path, 'rb') as f:
+            head = f.read(64)
+        if path.endswith(('.dts', '.dtsi')) or head.lstrip().startswith(
+                (b'/dts-v1/', b'/ {', b'//', b'/*', b'#include')):
+            hint = ('; it looks like device tree source: compile it first, '
+                    'e.g. "make dtbs", or cpp and "dtc -I dts -O dtb"')
+        raise CliError('%s: not a device tree blob: %s%s' %
+                       (path, e, hint)) from None
+
+
 def cmd_predict(args: argparse.Namespace) -> int:
-    tree = read_fdt(args.dtb)
+    tree = _read_tree(args.dtb)
     delays = _read_delays(args.delays) if args.delays else None
-    pred = analysis.predict(tree, delays, args.strict)
-    if args.json:
-        _write(args.output, _json(render.prediction_dict(pred)))
+    pred = analysis.predict(tree, delays, args.strict, args.early_init,
+                            args.children)
+    graph = analysis.prediction_graph(pred)
+    if args.focus is not None:
+        name = graph.resolve(args.focus)
+        if graph.node(name) is None:
+            raise CliError('no device for %r in %s (a device name, node '
+                           'path or node name)' % (args.focus, args.dtb))
+        text = render.format_prediction_focus(graph, name, args.depth)
+    elif args.summary:
+        text = render.format_prediction_summary(pred, args.dtb)
+    elif args.order:
+        text = render.format_prediction_order(pred)
+    elif args.dump:
+        text = model.dump_json(graph)
+    elif args.json:
+        text = _json(render.prediction_dict(pred))
     else:
-        _write(args.output, render.format_prediction(pred, args.dtb))
+        text = render.format_prediction(pred, args.dtb)
+    _write(args.output, text)
+    if args.fail_on_cycles and pred.cycles:
+        return EXIT_NO
     return EXIT_OK
 
 
@@ -268,16 +311,43 @@ def build_parser() -> argparse.ArgumentParser:
     add('check', cmd_check, 'check the graph\'s invariants, in KTAP')
 
     p = add('predict', cmd_predict,
-            'predict the graph of a device tree blob, offline',
+            'predict the graph of a device tree blob, offline; --dump '
+            'and --json output is a SOURCE for the other commands',
             source=False)
-    p.add_argument('dtb', metavar='DTB', help='flattened device tree')
+    p.add_argument('dtb', metavar='DTB',
+                   help='flattened device tree (.dtb, not .dts)')
     p.add_argument('--delays', metavar='FILE',
                    help='JSON {node path or name: microseconds} weighting '
                         'the critical path')
     p.add_argument('--strict', action='store_true',
                    help='follow optional bindings too, as '
                         'fw_devlink.strict=1')
-    p.add_argument('--json', action='store_true', help='JSON output')
+    p.add_argument('--early-init', choices=platform.EARLY_INIT_CHOICES,
+                   default=platform.EARLY_POPULATED,
+                   help='interrupt controllers and clocks that '
+                        'of_irq_init()/of_clk_init() set up: "populated" '
+                        '(the default, as the kernel does): never devices, '
+                        'no links to them; "devices": like any other node')
+    p.add_argument('--children', action='store_true',
+                   help='also the children of devices that are not buses, '
+                        'as drivers that populate their node create them '
+                        '(default: only what of_platform creates at boot)')
+    p.add_argument('--fail-on-cycles', action='store_true',
+                   help='exit with status 1 when there is a cycle')
+    out = p.add_mutually_exclusive_group()
+    out.add_argument('--json', action='store_true',
+                     help='JSON report; its "graph" is a dump')
+    out.add_argument('--dump', action='store_true',
+                     help='the predicted graph as "dump" writes it')
+    out.add_argument('--summary', action='store_true',
+                     help='counts, depth, width, cycles, longest chain')
+    out.add_argument('--order', action='store_true',
+                     help='a probe order that respects every blocking edge')
+    out.add_argument('--focus', metavar='DEV',
+                     help='suppliers and consumers of DEV (device name, '
+                          'node path or node name)')
+    p.add_argument('--depth', metavar='N', type=_non_negative,
+                   help='with --focus: at most N hops (default: all)')
     return parser
 
 
@@ -289,4 +359,9 @@ def main(argv: Sequence[str]) -> int:
         return func(args)
     except (CliError, model.ParseError, FdtError, OSError) as e:
         print('%s: error: %s' % (PROG, e), file=sys.stderr)
+        return EXIT_ERROR
+    except (ValueError, KeyError, IndexError, UnicodeError) as e:
+        # Malformed input that got past the parsers' checks.
+        print('%s: error: bad input: %s: %s' % (PROG, type(e).__name__, e),
+              file=sys.stderr)
         return EXIT_ERROR

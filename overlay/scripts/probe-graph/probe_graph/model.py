@@ -147,6 +147,19 @@ class Graph:
     def node(self, name: str) -> Optional[Node]:
         return self._by_name.get(name)
 
+    def resolve(self, name: str) -> str:
+        """A device name, or the first device whose of_node is name, or
+        whose of_node ends in "/name"; name itself when none is."""
+        if name in self._by_name:
+            return name
+        for node in self.nodes:
+            if node.of_node == name:
+                return node.name
+        for node in self.nodes:
+            if node.of_node and node.of_node.endswith('/' + name):
+                return node.name
+        return name
+
     def suppliers_of(self, name: str) -> list[Edge]:
         """Edges into a device, in file order."""
         return list(self._suppliers.get(name, ()))
@@ -409,15 +422,19 @@ def graph_to_dict(graph: Graph) -> dict[str, Any]:
         'state': e.state,
     } for e in sorted(graph.edges, key=lambda e: (e.consumer, e.supplier,
                                                   e.kind, e.state))]
-    cycles = sorted(sorted(c.members) for c in graph.cycles)
-    return {
+    pairs = sorted((sorted(c.members), c.relaxed) for c in graph.cycles)
+    data: dict[str, Any] = {
         'version': FORMAT_VERSION,
         'mode': graph.mode,
         'nodes': nodes,
         'edges': edges,
-        'cycles': cycles,
+        'cycles': [members for members, _ in pairs],
         'stats': dict(graph.stats),
     }
+    # How each cycle was broken, when known: optional, in cycles' order.
+    if any(relaxed for _, relaxed in pairs):
+        data['cycles_relaxed'] = [relaxed for _, relaxed in pairs]
+    return data
 
 
 def dump_json(graph: Graph) -> str:
@@ -481,12 +498,17 @@ def graph_from_dict(data: Any, source: str = '') -> Graph:
             state=_choice(_get(obj, 'state', str, w), EDGE_STATES,
                           'edge state', w)))
     cycles = []
-    for i, members in enumerate(_get(data, 'cycles', list, where)):
+    cycle_lists = _get(data, 'cycles', list, where)
+    relaxed = data.get('cycles_relaxed', [''] * len(cycle_lists))
+    if not isinstance(relaxed, list) or len(relaxed) != len(cycle_lists) \
+            or not all(isinstance(r, str) for r in relaxed):
+        raise ParseError('%s: cycles_relaxed does not match cycles' % where)
+    for i, members in enumerate(cycle_lists):
         if not isinstance(members, list) or \
                 not all(isinstance(m, str) for m in members):
             raise ParseError('%s: cycles[%d] is not a list of names' %
                              (where, i))
-        cycles.append(Cycle(sorted(members), ''))
+        cycles.append(Cycle(sorted(members), relaxed[i]))
     stats: dict[str, StatValue] = {}
     for key, value in _get(data, 'stats', dict, where).items():
         if not isinstance(value, (int, str)) or isinstance(value, bool):
@@ -496,12 +518,23 @@ def graph_from_dict(data: Any, source: str = '') -> Graph:
                  stats=stats, source=source)
 
 
+# "kind" of the JSON "probe-graph predict --json" writes; its "graph" is
+# a dump of the predicted graph.
+PREDICTION_KIND = 'prediction'
+
+
 def load_json(path: str) -> Graph:
+    """Read a dump, or the predicted graph of a "predict --json" report."""
     with open(path, encoding='utf-8') as f:
         try:
             data = json.load(f)
         except json.JSONDecodeError as e:
             raise ParseError('%s: not valid JSON: %s' % (path, e)) from None
+        except UnicodeDecodeError:
+            raise ParseError('%s: not a text file (a .dtb? use "predict")' %
+                             path) from None
+    if isinstance(data, dict) and data.get('kind') == PREDICTION_KIND:
+        data = data.get('graph')
     return graph_from_dict(data, path)
 
 

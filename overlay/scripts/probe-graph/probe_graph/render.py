@@ -6,12 +6,13 @@ strings (or, for the trace, a JSON-ready dict); they never read files.
 """
 
 import math
+from collections import Counter
 import textwrap
 from dataclasses import asdict, dataclass
 from typing import Any, Optional
 from xml.sax.saxutils import escape
 
-from . import analysis
+from . import analysis, model
 from .model import Edge, Graph, Node, NODE_STATES, EDGE_KINDS, EDGE_STATES
 
 NODE_COLORS = {
@@ -640,19 +641,25 @@ def format_blame(entries: list[analysis.BlameEntry]) -> str:
     return '\n'.join(out) + '\n'
 
 
-def format_cycles(reports: list[analysis.CycleReport]) -> str:
+def format_cycles(reports: list[analysis.CycleReport],
+                  predicted: bool = False) -> str:
+    """One line per cycle; for a prediction, then each link that closes
+    it (node:property -> supplier node)."""
     if not reports:
         return 'no dependency cycles\n'
     out = []
     for r in reports:
         where = []
         if r.reported:
-            where.append('reported by the kernel%s' %
+            where.append('predicted' if predicted else
+                         'reported by the kernel%s' %
                          (' %d times' % r.reported if r.reported > 1 else ''))
         if r.in_edges:
             where.append('present in the edges')
-        out.append('%s: %s (%s)' % (' '.join(r.members), r.broken,
+        links = r.broken.split('; ')
+        out.append('%s: %s (%s)' % (' '.join(r.members), links[0],
                                     ', '.join(where)))
+        out.extend('  ' + link for link in links[1:])
     return '\n'.join(out) + '\n'
 
 
@@ -718,31 +725,110 @@ def _members(chain: list[list[str]]) -> str:
     return ' -> '.join(' + '.join(c) if len(c) > 1 else c[0] for c in chain)
 
 
+def _cycle_lines(pred: analysis.Prediction) -> list[str]:
+    out = []
+    for cycle in pred.cycles:
+        how = ' (through the parent)' if cycle.through_parent else ''
+        out.append('cycle%s: %s' % (how, ' '.join(
+            pred.names[m] for m in cycle.members)))
+        out.extend('  closed by %s' % link for link in cycle.links)
+    return out
+
+
+def _critical_line(pred: analysis.Prediction) -> str:
+    m = pred.metrics
+    names = [[pred.names[v] for v in c] for c in m.critical_path]
+    if not pred.has_times:
+        return ('critical path: no probe times (give --delays or '
+                'probe-delay-us); longest chain: %d devices (%s)' %
+                (len(m.depth_chain), _members(
+                    [[pred.names[v] for v in c] for c in m.depth_chain])))
+    return 'critical path: %d us (%s)' % (m.critical_weight,
+                                          _members(names))
+
+
+def format_prediction_summary(pred: analysis.Prediction, source: str) -> str:
+    """Counts, depth, width, cycles and the longest chain."""
+    m = pred.metrics
+    blocking = pred.blocking()
+    parents = sum(1 for e in blocking if e.kind == 'parent')
+    out = ['%s: %d devices, %d blocking edges (%d parent, %d fwnode), '
+           '%d that do not block' % (source, len(pred.devices),
+                                     len(blocking), parents,
+                                     len(blocking) - parents,
+                                     len(pred.edges) - len(blocking))]
+    out.append('depth: %d, width: %d, cycles: %d, early-init nodes: %d' %
+               (m.depth, m.width, len(pred.cycles), len(pred.early_init)))
+    out.append('longest chain: %s' % _members(
+        [[pred.names[v] for v in c] for c in m.depth_chain]))
+    out.append(_critical_line(pred))
+    out.extend(_cycle_lines(pred))
+    return '\n'.join(out) + '\n'
+
+
+def format_prediction_order(pred: analysis.Prediction) -> str:
+    """A probe order: level, device, node; a device's blocking suppliers
+    are all on lower levels."""
+    level_of = {v: i for i, lv in enumerate(pred.metrics.levels)
+                for v in lv}
+    rows = [[str(level_of[v]), pred.names[v], v] for v in pred.metrics.order]
+    return '\n'.join(_table(['level', 'device', 'node'], rows, {0})) + '\n'
+
+
+def format_prediction_focus(graph: Graph, name: str,
+                            depth: Optional[int]) -> str:
+    """Suppliers and consumers of one device, hop by hop."""
+    ups, downs = analysis.neighbourhood(graph, name, depth)
+    node = graph.node(name)
+    assert node is not None
+    out = ['%s (%s)' % (name, node.of_node or '-')]
+    for title, items, up in (('suppliers', ups, True),
+                             ('consumers', downs, False)):
+        out.append('%s%s: %d' % (title, '' if depth is None else
+                                 ' within %d hops' % depth, len(items)))
+        for hop, other, e in items:
+            via = e.consumer if up else e.supplier
+            out.append('  %d %s (%s %s, from %s)' % (hop, other, e.kind,
+                                                      e.state, via))
+    return '\n'.join(out) + '\n'
+
+
 def format_prediction(pred: analysis.Prediction, source: str) -> str:
     m = pred.metrics
-    out = ['%s: %d devices, %d edges' % (source, len(pred.devices),
-                                         len(pred.edges))]
-    out.append('edges by binding: ' + ', '.join(
+    blocking = pred.blocking()
+    out = ['%s: %d devices, %d blocking edges, %d that do not block' %
+           (source, len(pred.devices), len(blocking),
+            len(pred.edges) - len(blocking))]
+    out.append('blocking edges by binding: ' + ', '.join(
         '%s %d' % kv for kv in pred.edges_by_binding.items()))
-    out.append('depth: %d (%s)' % (m.depth, _members(m.depth_chain)))
+    out.append('depth: %d (%s)' % (m.depth, _members(
+        [[pred.names[v] for v in c] for c in m.depth_chain])))
     out.append('width: %d (levels: %s)' % (
         m.width, ' '.join(str(len(lv)) for lv in m.levels)))
-    if m.cycles:
-        for cycle in m.cycles:
-            out.append('cycle: %s' % ' '.join(cycle))
-    else:
-        out.append('cycles: none')
-    out.append('critical path: %d us (%s)' % (m.critical_weight,
-                                              _members(m.critical_path)))
+    lines = _cycle_lines(pred)
+    out.extend(lines if lines else ['cycles: none'])
+    out.append(_critical_line(pred))
     out.append('weights: ' + ', '.join(
         '%d from %s' % (n, src) for src, n in
         sorted(pred.weight_sources.items())))
     for e in pred.edges:
-        out.append('  %s -> %s (%s)' % (e.supplier, e.consumer,
-                                        ', '.join(e.bindings)))
+        what = ', '.join(e.bindings)
+        out.append('  %s -> %s (%s%s)' % (
+            pred.names[e.supplier], pred.names[e.consumer], what,
+            '' if e.gates else ', ' + e.state))
+    early: Counter[str] = Counter()
     for d in pred.dropped:
+        if d.why == analysis.WHY_EARLY:
+            early[d.supplier] += 1
+            continue
         out.append('dropped: %s -> %s (%s): %s' % (d.supplier, d.consumer,
                                                    d.prop, d.why))
+    for path in pred.early_init:
+        out.append('early-init, not a device: %s (%d links dropped)' %
+                   (path, early.pop(path, 0)))
+    for path, count in sorted(early.items()):
+        out.append('dropped: %d links to %s: %s' % (count, path,
+                                                    analysis.WHY_EARLY))
     for link in pred.not_followed:
         out.append('not followed: %s -> %s (%s%s)' % (
             link.supplier, link.consumer, link.prop,
@@ -753,22 +839,32 @@ def format_prediction(pred: analysis.Prediction, source: str) -> str:
 
 
 def prediction_dict(pred: analysis.Prediction) -> dict[str, Any]:
+    """The "predict --json" report; its "graph" is a dump that every
+    other command reads."""
     m = pred.metrics
     return {
+        'kind': model.PREDICTION_KIND,
         'devices': pred.devices,
+        'names': pred.names,
         'edges': [{'supplier': e.supplier, 'consumer': e.consumer,
-                   'kind': e.kind, 'bindings': e.bindings}
+                   'kind': e.kind, 'state': e.state,
+                   'bindings': e.bindings, 'props': e.props}
                   for e in pred.edges],
         'edges_by_binding': pred.edges_by_binding,
         'dropped': [asdict(d) for d in pred.dropped],
         'not_followed': [asdict(link) for link in pred.not_followed],
+        'early_init': pred.early_init,
         'depth': m.depth,
         'depth_chain': m.depth_chain,
         'width': m.width,
         'levels': m.levels,
-        'cycles': m.cycles,
+        'order': m.order,
+        'cycles': [c.members for c in pred.cycles],
+        'cycle_links': [c.links for c in pred.cycles],
         'critical_path': {'chain': m.critical_path,
-                          'total_us': m.critical_weight},
+                          'total_us': m.critical_weight if pred.has_times
+                          else None},
         'weights': pred.weights,
         'notes': pred.notes,
+        'graph': model.graph_to_dict(analysis.prediction_graph(pred)),
     }

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 from unittest import mock
 
-from fixtures import TOOL, test_data_path
+from fixtures import TOOL, NodeSpec, build_fdt, strs, test_data_path, u32
 
 from probe_graph import cli
 
@@ -188,14 +188,16 @@ class CliTest(unittest.TestCase):
     def test_predict(self) -> None:
         status, text = self.to_file('predict', test_data_path('bad.dtb'))
         self.assertEqual(status, 0)
-        self.assertIn('cycle: /pg-ring-a /pg-ring-b', text)
+        self.assertIn('cycle: pg-ring-a pg-ring-b\n'
+                      '  closed by /pg-ring-a:clocks -> /pg-ring-b\n'
+                      '  closed by /pg-ring-b:clocks -> /pg-ring-a\n', text)
         self.assertIn('dropped: /pg-off -> /pg-unreset (resets): supplier '
                       'is disabled', text)
         delays = os.path.join(self.tmp, 'delays.json')
         with open(delays, 'w') as f:
             json.dump({'/pg-sensor': 99999}, f)
         _, text = self.to_file('predict', test_data_path('sample.dtb'),
-                               '--json', '--delays', delays)
+                               '--json', '--delays', delays, '--children')
         data = json.loads(text)
         self.assertEqual(data['depth'], 4)
         self.assertEqual(data['critical_path'],
@@ -207,6 +209,79 @@ class CliTest(unittest.TestCase):
         self.assertEqual(status, 2)
         self.assertIn('microseconds', err)
 
+    def test_predict_output_is_a_source(self) -> None:
+        dump = os.path.join(self.tmp, 'predicted.json')
+        status, _ = self.to_file('predict', '--dump',
+                                 test_data_path('bad.dtb'))
+        self.assertEqual(status, 0)
+        self.run_main('predict', '--dump', test_data_path('bad.dtb'),
+                      '-o', dump)
+        report = os.path.join(self.tmp, 'report.json')
+        self.run_main('predict', '--json', test_data_path('bad.dtb'),
+                      '-o', report)
+        for source in (dump, report):
+            _, text = self.to_file('cycles', source)
+            self.assertEqual(text, 'pg-ring-a pg-ring-b: relaxed '
+                             '/pg-ring-a:clocks -> /pg-ring-b (predicted, '
+                             'present in the edges)\n'
+                             '  /pg-ring-b:clocks -> /pg-ring-a\n')
+            # probe-delay-us gives probe times: all bound, in order.
+            status, text = self.to_file('why', source, '/pg-orphan')
+            self.assertEqual(status, 0)
+            self.assertIn('pg-orphan is bound', text)
+            _, text = self.to_file('critical-path', source)
+            self.assertIn('pg-absent -> pg-orphan', text)
+            status, text = self.to_file('dot', source)
+            self.assertEqual(status, 0)
+            self.assertIn('"pg-absent" -> "pg-orphan"', text)
+        status, text = self.to_file('diff', dump, test_data_path('bad-on'))
+        self.assertEqual(status, 0)
+        self.assertIn('pg-ring-a', text)
+
+    def test_predict_views_and_status(self) -> None:
+        dtb = test_data_path('bad.dtb')
+        status, text = self.to_file('predict', '--summary', dtb)
+        self.assertEqual(status, 0)
+        self.assertIn('cycles: 1', text)
+        # Without probe-delay-us or --delays there are no probe times.
+        plain = os.path.join(self.tmp, 'plain.dtb')
+        with open(plain, 'wb') as f:
+            f.write(build_fdt(NodeSpec('', {}, [
+                NodeSpec('clk', {'compatible': strs('a,clk'),
+                                 '#clock-cells': u32(0),
+                                 'phandle': u32(1)}),
+                NodeSpec('user', {'compatible': strs('a,dev'),
+                                  'clocks': u32(1)})])))
+        _, text = self.to_file('predict', '--summary', plain)
+        self.assertIn('critical path: no probe times', text)
+        self.assertNotIn(' us ', text)
+        dump = os.path.join(self.tmp, 'plain.json')
+        self.run_main('predict', '--dump', plain, '-o', dump)
+        _, text = self.to_file('critical-path', dump)
+        self.assertEqual(text, 'no bound device with probe times: no '
+                         'critical path\nlongest dependency chain: 2 '
+                         'devices: clk -> user\n')
+        status, text = self.to_file('why', dump, 'user')
+        self.assertEqual(status, 1)
+        self.assertIn('user waits for its supplier clk', text)
+        status, _ = self.to_file('predict', '--fail-on-cycles', dtb)
+        self.assertEqual(status, 1)
+        status, _ = self.to_file('predict', '--fail-on-cycles',
+                                 test_data_path('sample.dtb'))
+        self.assertEqual(status, 0)
+        _, text = self.to_file('predict', '--focus', 'pg-orphan', dtb)
+        self.assertEqual(text, 'pg-orphan (/pg-orphan)\n'
+                         'suppliers: 1\n'
+                         '  1 pg-absent (fwnode satisfied, from pg-orphan)\n'
+                         'consumers: 0\n')
+        _, text = self.to_file('predict', '--order', dtb)
+        lines = text.splitlines()
+        self.assertLess(
+            next(i for i, x in enumerate(lines) if ' pg-absent ' in x),
+            next(i for i, x in enumerate(lines) if ' pg-orphan ' in x))
+        status, _, err = self.run_main('predict', '--focus', 'nothing', dtb)
+        self.assertEqual(status, 2)
+
     def test_bad_inputs(self) -> None:
         status, _, err = self.run_main('dump', test_data_path('nothing'))
         self.assertEqual(status, 2)
@@ -215,6 +290,8 @@ class CliTest(unittest.TestCase):
                                        test_data_path('sample.dtsi'))
         self.assertEqual(status, 2)
         self.assertIn('magic', err)
+        self.assertIn('compile it first', err)
+        self.assertEqual(len(err.splitlines()), 1)
         with contextlib.redirect_stderr(io.StringIO()):
             with self.assertRaises(SystemExit):
                 cli.main([])

@@ -7,8 +7,10 @@ from typing import Optional
 
 from fixtures import NodeSpec, build_fdt, strs, test_data_path, u32
 
-from probe_graph import analysis, bindings, fdt
+from probe_graph import analysis, bindings, fdt, platform
 
+# pg-bus is not a bus: its test driver populates pg-mbox and pg-audio
+# when it probes, so they are devices only with children=True.
 SAMPLE_PG_EDGES = {
     ('/pg-pll', '/pg-display'): ['clocks'],
     ('/pg-reset', '/pg-display'): ['resets'],
@@ -16,12 +18,16 @@ SAMPLE_PG_EDGES = {
     ('/pg-ldo', '/pg-display'): ['regulators'],
     ('/pg-osc', '/pg-pwm'): ['clocks'],
     ('/pg-pll', '/pg-bus'): ['clocks'],
+    ('/pg-reset', '/pg-ldo'): ['resets'],
+    ('/pg-osc', '/pg-pll'): ['clocks'],
+}
+
+SAMPLE_CHILD_EDGES = {
+    **SAMPLE_PG_EDGES,
     ('/pg-bus', '/pg-bus/pg-mbox'): ['parent'],
     ('/pg-bus', '/pg-bus/pg-audio'): ['parent'],
     ('/pg-bus/pg-mbox', '/pg-bus/pg-audio'): ['mboxes'],
     ('/pg-ldo', '/pg-bus/pg-audio'): ['regulators'],
-    ('/pg-reset', '/pg-ldo'): ['resets'],
-    ('/pg-osc', '/pg-pll'): ['clocks'],
 }
 
 PG_CHAIN = [['/pg-osc'], ['/pg-pll'], ['/pg-bus'], ['/pg-bus/pg-mbox'],
@@ -29,8 +35,9 @@ PG_CHAIN = [['/pg-osc'], ['/pg-pll'], ['/pg-bus'], ['/pg-bus/pg-mbox'],
 
 
 def pg_edges(pred: analysis.Prediction) -> dict[tuple[str, str], list[str]]:
+    """The blocking edges among the pg- nodes."""
     return {(e.supplier, e.consumer): e.bindings for e in pred.edges
-            if e.supplier.startswith('/pg-') and
+            if e.gates and e.supplier.startswith('/pg-') and
             e.consumer.startswith('/pg-')}
 
 
@@ -44,11 +51,23 @@ class SampleTreeTest(unittest.TestCase):
         self.assertEqual(pg_edges(pred), SAMPLE_PG_EDGES)
         pg = [d for d in pred.devices if d.startswith('/pg-')]
         self.assertEqual(sorted(pg), sorted(
-            ['/pg-display', '/pg-pwm', '/pg-bus', '/pg-bus/pg-mbox',
-             '/pg-bus/pg-audio', '/pg-ldo', '/pg-pll', '/pg-reset',
-             '/pg-osc', '/pg-sensor']))
-        self.assertEqual(pred.dropped, [])
+            ['/pg-display', '/pg-pwm', '/pg-bus', '/pg-ldo', '/pg-pll',
+             '/pg-reset', '/pg-osc', '/pg-sensor']))
+        # pg-audio has no device: its supply gives pg-bus a link that
+        # does not block; its mailbox is inside pg-bus: no link.
+        relaxed = [(e.supplier, e.consumer, e.props) for e in pred.edges
+                   if e.consumer == '/pg-bus' and not e.gates]
+        self.assertEqual(relaxed, [(
+            '/pg-ldo', '/pg-bus',
+            ['/pg-bus/pg-audio:vdd-supply -> /pg-ldo'])])
         self.assertEqual(pred.metrics.cycles, [])
+
+    def test_children_populated_by_their_driver(self) -> None:
+        pred = analysis.predict(self.tree, children=True)
+        self.assertEqual(pg_edges(pred), SAMPLE_CHILD_EDGES)
+        self.assertEqual(pred.names['/pg-bus/pg-audio'], 'pg-bus:pg-audio')
+        self.assertEqual([(d.consumer, d.supplier) for d in pred.dropped
+                          if d.consumer.startswith('/pg-')], [])
 
     def test_supply_properties(self) -> None:
         links = [(link.consumer, link.supplier, link.prop)
@@ -59,7 +78,7 @@ class SampleTreeTest(unittest.TestCase):
                           ('/pg-display', '/pg-ldo', 'vdd-supply')])
 
     def test_depth_and_critical_path(self) -> None:
-        pred = analysis.predict(self.tree)
+        pred = analysis.predict(self.tree, children=True)
         self.assertEqual(pred.metrics.depth, 4)
         self.assertEqual(pred.metrics.depth_chain, PG_CHAIN)
         # Weighted by probe-delay-us: 1000 + 5000 + 1000 + 2000 + 4000.
@@ -68,11 +87,15 @@ class SampleTreeTest(unittest.TestCase):
         self.assertEqual(pred.weights['/pg-pll'], 5000)
         self.assertEqual(pred.weights['/pl011@9000000'], 1)
         self.assertEqual(pred.weight_sources['probe-delay-us'], 10)
+        self.assertTrue(pred.has_times)
+        order = pred.metrics.order
+        for e in pred.blocking():
+            self.assertLess(order.index(e.supplier), order.index(e.consumer))
 
     def test_pg_subgraph_metrics(self) -> None:
-        pred = analysis.predict(self.tree)
+        pred = analysis.predict(self.tree, children=True)
         pg = [d for d in pred.devices if d.startswith('/pg-')]
-        metrics = analysis.dag_metrics(pg, list(SAMPLE_PG_EDGES), {})
+        metrics = analysis.dag_metrics(pg, list(SAMPLE_CHILD_EDGES), {})
         self.assertEqual(metrics.depth, 4)
         self.assertEqual([len(level) for level in metrics.levels],
                          [3, 3, 2, 1, 1])
@@ -81,7 +104,8 @@ class SampleTreeTest(unittest.TestCase):
                          ['/pg-reset', '/pg-osc', '/pg-sensor'])
 
     def test_delays_override(self) -> None:
-        pred = analysis.predict(self.tree, {'/pg-display': 100000})
+        pred = analysis.predict(self.tree, {'/pg-display': 100000},
+                                children=True)
         self.assertEqual(pred.metrics.critical_path,
                          [['/pg-osc'], ['/pg-pll'], ['/pg-display']])
         self.assertEqual(pred.metrics.critical_weight, 106000)
@@ -97,15 +121,28 @@ class SampleTreeTest(unittest.TestCase):
         edges = {(e.supplier, e.consumer): e.bindings for e in pred.edges}
         self.assertEqual(edges[('/pl061@9030000', '/gpio-keys')],
                          ['gpio_compat'])
+        # The GIC (IRQCHIP_DECLARE) and the fixed clock (CLK_OF_DECLARE)
+        # are set up early: no devices, no links, v2m below the GIC is
+        # never populated.
+        self.assertEqual(sorted(pred.early_init),
+                         ['/apb-pclk', '/intc@8000000'])
+        for path in ('/apb-pclk', '/intc@8000000',
+                     '/intc@8000000/v2m@8020000'):
+            self.assertNotIn(path, pred.devices)
+        self.assertFalse(any(e.supplier in ('/apb-pclk', '/intc@8000000')
+                             for e in pred.edges))
+        # The platform bus is a simple-bus too, but not only that.
+        self.assertIn('/platform-bus@c000000', pred.devices)
+        self.assertEqual(pred.names['/pl011@9000000'], '9000000.pl011')
+        # As a boot without those early nodes would see them:
+        pred = analysis.predict(self.tree, early_init='devices')
+        edges = {(e.supplier, e.consumer): e.bindings for e in pred.edges}
         self.assertEqual(edges[('/apb-pclk', '/pl011@9000000')], ['clocks'])
         self.assertEqual(edges[('/intc@8000000', '/pl011@9000000')],
                          ['interrupts'])
         self.assertEqual(edges[('/intc@8000000', '/pcie@10000000')],
                          ['interrupt_map'])
-        self.assertEqual(edges[('/intc@8000000',
-                                '/intc@8000000/v2m@8020000')], ['parent'])
-        # The platform bus is a simple-bus too, but not only that.
-        self.assertIn('/platform-bus@c000000', pred.devices)
+        self.assertEqual(pred.early_init, [])
 
 
 class BadTreeTest(unittest.TestCase):
@@ -114,16 +151,22 @@ class BadTreeTest(unittest.TestCase):
         self.pred = analysis.predict(fdt.read_fdt(test_data_path('bad.dtb')))
 
     def test_cycle_found(self) -> None:
+        # __fw_devlink_relax_cycles() relaxes both links of the ring.
         self.assertEqual(self.pred.metrics.cycles,
                          [['/pg-ring-a', '/pg-ring-b']])
-        edges = pg_edges(self.pred)
-        self.assertEqual(edges[('/pg-ring-a', '/pg-ring-b')], ['clocks'])
-        self.assertEqual(edges[('/pg-ring-b', '/pg-ring-a')], ['clocks'])
+        self.assertEqual([(c.members, c.links) for c in self.pred.cycles], [(
+            ['/pg-ring-a', '/pg-ring-b'],
+            ['/pg-ring-a:clocks -> /pg-ring-b',
+             '/pg-ring-b:clocks -> /pg-ring-a'])])
+        states = {(e.supplier, e.consumer): e.state for e in self.pred.edges}
+        self.assertEqual(states[('/pg-ring-a', '/pg-ring-b')], 'cycle-broken')
+        self.assertEqual(states[('/pg-ring-b', '/pg-ring-a')], 'cycle-broken')
 
     def test_disabled_supplier_dropped(self) -> None:
         self.assertNotIn('/pg-off', self.pred.devices)
         self.assertEqual([(d.consumer, d.supplier, d.binding, d.why)
-                          for d in self.pred.dropped],
+                          for d in self.pred.dropped
+                          if d.consumer.startswith('/pg-')],
                          [('/pg-unreset', '/pg-off', 'resets',
                            'supplier is disabled')])
         self.assertFalse(any(e.consumer == '/pg-unreset'
@@ -132,8 +175,6 @@ class BadTreeTest(unittest.TestCase):
     def test_other_edges(self) -> None:
         self.assertEqual(pg_edges(self.pred), {
             ('/pg-absent', '/pg-orphan'): ['clocks'],
-            ('/pg-ring-a', '/pg-ring-b'): ['clocks'],
-            ('/pg-ring-b', '/pg-ring-a'): ['clocks'],
             ('/pg-broken', '/pg-stranded'): ['pwms'],
         })
 
@@ -145,15 +186,37 @@ def device(name: str, *children: NodeSpec, **props: bytes) -> NodeSpec:
     return NodeSpec(name, values, list(children))
 
 
+def bus(name: str, *children: NodeSpec, first: str = 'simple-bus',
+        **props: bytes) -> NodeSpec:
+    """A node of_platform populates, with compatible = first (, ...)."""
+    compatible = [first] if first in ('simple-bus', 'simple-mfd') \
+        else [first, 'simple-bus']
+    values = {'compatible': strs(*compatible)}
+    values.update({k.replace('_', '-'): v for k, v in props.items()})
+    return NodeSpec(name, values, list(children))
+
+
+def tree_of(*nodes: NodeSpec,
+            root_props: Optional[dict[str, bytes]] = None) -> fdt.DeviceTree:
+    return fdt.parse_fdt(build_fdt(NodeSpec('', dict(root_props or {}),
+                                            list(nodes))))
+
+
 def predict(*nodes: NodeSpec, strict: bool = False,
-            root_props: Optional[dict[str, bytes]] = None
-            ) -> analysis.Prediction:
-    root = NodeSpec('', dict(root_props or {}), list(nodes))
-    return analysis.predict(fdt.parse_fdt(build_fdt(root)), strict=strict)
+            root_props: Optional[dict[str, bytes]] = None,
+            early_init: str = 'populated') -> analysis.Prediction:
+    return analysis.predict(tree_of(*nodes, root_props=root_props),
+                            strict=strict, early_init=early_init)
 
 
 def edge_map(pred: analysis.Prediction) -> dict[tuple[str, str], list[str]]:
-    return {(e.supplier, e.consumer): e.bindings for e in pred.edges}
+    """The blocking fwnode edges."""
+    return {(e.supplier, e.consumer): e.bindings for e in pred.edges
+            if e.kind == 'fwnode' and e.gates}
+
+
+def states(pred: analysis.Prediction) -> dict[tuple[str, str, str], str]:
+    return {(e.supplier, e.consumer, e.kind): e.state for e in pred.edges}
 
 
 class SyntheticTreeTest(unittest.TestCase):
@@ -205,14 +268,16 @@ class SyntheticTreeTest(unittest.TestCase):
             device('a', reset_gpios=u32(1, 3, 0)),
             device('b', gpios=u32(1, 4, 0)),
             device('c', enable_gpio=u32(1, 5, 0)),
-            # Counts, not phandles, even when they would parse as one.
-            device('d', nr_gpios=u32(1, 2, 0),
-                   **{'vendor,nr-gpios': u32(1, 2, 0)}),
+            # parse_gpios(): only "<vendor>,nr-gpios" is a count; a bare
+            # "nr-gpios" ends in "-gpios" and is parsed as phandles.
+            device('d', **{'vendor,nr-gpios': u32(1, 2, 0)}),
+            device('e', nr_gpios=u32(1, 2, 0)),
             device('hog', gpio_hog=b'', gpios=u32(1, 6, 0)))
         self.assertEqual(edge_map(pred), {
             ('/gpio', '/a'): ['gpios'],
             ('/gpio', '/b'): ['gpio_compat'],
             ('/gpio', '/c'): ['gpio'],
+            ('/gpio', '/e'): ['gpios'],
         })
 
     def test_supplier_without_compatible_resolves_up(self) -> None:
@@ -223,13 +288,17 @@ class SyntheticTreeTest(unittest.TestCase):
         self.assertEqual(edge_map(pred),
                          {('/pinctrl', '/uart'): ['pinctrl0']})
 
-    def test_consumer_without_compatible_resolves_up(self) -> None:
+    def test_consumer_without_device_does_not_block(self) -> None:
+        # fw_devlink_create_devlink(): con->fwnode != link->consumer, so
+        # the link of the key is FW_DEVLINK_FLAGS_PERMISSIVE, a
+        # sync-state-only proxy link of /keys that never blocks.
         key = NodeSpec('key', {'gpios': u32(1, 2)})
         pred = predict(device('gpio', **{'#gpio-cells': u32(1)},
                               phandle=u32(1)),
                        device('keys', key))
-        self.assertEqual(edge_map(pred), {('/gpio', '/keys'):
-                                          ['gpio_compat']})
+        self.assertEqual(edge_map(pred), {})
+        self.assertEqual(states(pred), {('/gpio', '/keys', 'fwnode'):
+                                        'relaxed'})
 
     def test_remote_endpoint(self) -> None:
         panel_ep = NodeSpec('endpoint', {'phandle': u32(1)})
@@ -259,36 +328,50 @@ class SyntheticTreeTest(unittest.TestCase):
                                             ('/dma', '/c'): ['dmas']})
 
     def test_dropped_links(self) -> None:
-        off_bus = NodeSpec('off-bus', {'status': strs('disabled')}, [
-            device('clk', **{'#clock-cells': u32(0)}, phandle=u32(2))])
-        parent = device('parent',
-                        device('child', clocks=u32(1)),
-                        device('self', phandle=u32(3),
-                               **{'#reset-cells': u32(0)}, resets=u32(3)),
-                        **{'#clock-cells': u32(0)}, phandle=u32(1))
+        off_bus = bus('off-bus', device('clk', **{'#clock-cells': u32(0)},
+                                        phandle=u32(2)),
+                      status=strs('disabled'))
+        parent = bus('parent',
+                     device('child', clocks=u32(1)),
+                     device('self', phandle=u32(3),
+                            **{'#reset-cells': u32(0)}, resets=u32(3)),
+                     first='vendor,clk', **{'#clock-cells': u32(0)},
+                     phandle=u32(1))
         pred = predict(off_bus, parent, device('user', clocks=u32(2)))
         self.assertNotIn('/off-bus/clk', pred.devices)
+        self.assertNotIn('/off-bus', pred.devices)
         self.assertEqual(sorted((d.consumer, d.why) for d in pred.dropped), [
-            ('/parent/child', 'supplier is an ancestor of the consumer'),
-            ('/parent/self', 'supplier is the consumer itself'),
             ('/user', 'supplier is disabled'),
         ])
-        # The parent still orders its children.
-        self.assertEqual(edge_map(pred), {
-            ('/parent', '/parent/child'): ['parent'],
-            ('/parent', '/parent/self'): ['parent'],
-        })
+        # fw_devlink_create_devlink(): a supplier that is an ancestor of
+        # its consumer still gets a managed, blocking link.
+        self.assertEqual(edge_map(pred), {('/parent', '/parent/child'):
+                                          ['clocks']})
+        # A reference to itself is a cycle __fw_devlink_relax_cycles()
+        # finds at once: no link.
+        self.assertEqual([(c.members, c.links) for c in pred.cycles],
+                         [(['/parent/self'],
+                           ['/parent/self:resets -> /parent/self'])])
 
     def test_simple_bus_does_not_block(self) -> None:
+        # of_platform_bus_create(): a bus type anywhere in compatible
+        # makes a bus; simple-pm-bus binds it only when it comes first.
         pred = predict(
-            NodeSpec('soc', {'compatible': strs('simple-bus')}, [
-                device('a'),
-                NodeSpec('mfd', {'compatible': strs('vendor,pmic',
-                                                    'simple-mfd')},
-                         [device('b')])]))
-        self.assertEqual(edge_map(pred), {('/soc/mfd', '/soc/mfd/b'):
-                                          ['parent']})
-        self.assertIn('/soc', pred.devices)
+            bus('soc', device('a'),
+                bus('mfd', device('b'), first='vendor,pmic'),
+                NodeSpec('syscon', {'compatible': strs('syscon',
+                                                       'simple-mfd')},
+                         [device('c')])))
+        self.assertEqual(states(pred), {
+            ('/soc', '/soc/a', 'parent'): 'blocking',
+            ('/soc', '/soc/mfd', 'parent'): 'blocking',
+            ('/soc', '/soc/syscon', 'parent'): 'blocking',
+            ('/soc/mfd', '/soc/mfd/b', 'parent'): 'relaxed',
+            ('/soc/syscon', '/soc/syscon/c', 'parent'): 'relaxed',
+        })
+        self.assertEqual(pred.devices, ['/soc', '/soc/a', '/soc/mfd',
+                                        '/soc/mfd/b', '/soc/syscon',
+                                        '/soc/syscon/c'])
 
     def test_empty_and_dangling_phandles(self) -> None:
         pred = predict(
@@ -299,6 +382,172 @@ class SyntheticTreeTest(unittest.TestCase):
             device('d', clocks=u32(1)))
         edges = edge_map(pred)
         self.assertEqual(edges, {('/clk', '/a'): ['clocks']})
+
+
+class KernelRuleTest(unittest.TestCase):
+    """One fixture per rule, each derived from the kernel function named."""
+
+    def test_of_platform_bus_create(self) -> None:
+        # Devices: a compatible, available, not operating-points-v2;
+        # children only below a bus type, wherever it is in compatible.
+        tree = tree_of(
+            NodeSpec('cpus', {}, [
+                device('cpu@0', clocks=u32(9)),
+                NodeSpec('l2-cache', {'compatible': strs('cache')})]),
+            NodeSpec('opp-table', {'compatible': strs(
+                'operating-points-v2')}, [NodeSpec('opp-1', {})]),
+            NodeSpec('reserved-memory', {}, [
+                NodeSpec('pool', {'compatible': strs('shared-dma-pool')}),
+                NodeSpec('ramoops', {'compatible': strs('ramoops')})]),
+            NodeSpec('firmware', {}, [device('scm')]),
+            bus('soc', device('dev', device('grandchild')),
+                first='vendor,soc'),
+            bus('off', device('c'), status=strs('disabled')),
+            NodeSpec('nocompat', {}, [device('d')]),
+            device('amba', device('e'),
+                   compatible=strs('arm,pl011', 'arm,primecell')),
+            device('clk', compatible=strs('fixed-clock'),
+                   **{'#clock-cells': u32(0)}, phandle=u32(9)))
+        devices, early = platform.platform_devices(tree)
+        # reserved_mem_matches[] first, then /firmware, then the root.
+        self.assertEqual([d.path for d in devices], [
+            '/reserved-memory/ramoops', '/firmware/scm', '/soc',
+            '/soc/dev', '/amba'])
+        self.assertEqual([n.path for n in early], ['/clk'])
+        self.assertEqual([(d.path, d.parent) for d in devices
+                          if d.parent], [('/soc/dev', '/soc')])
+        self.assertTrue(devices[2].bus)
+        self.assertTrue(devices[4].amba)
+        devices, early = platform.platform_devices(tree, 'devices')
+        self.assertIn('/clk', [d.path for d in devices])
+        self.assertEqual(early, [])
+
+    def test_of_device_make_bus_id(self) -> None:
+        tree = tree_of(NodeSpec('soc', {
+            'compatible': strs('simple-bus'), '#address-cells': u32(1),
+            '#size-cells': u32(1),
+            'ranges': u32(0x7e000000, 0x3f000000, 0x1000000)}, [
+                device('serial@7e201000', reg=u32(0x7e201000, 0x200)),
+                device('firmware')]), root_props={
+                    '#address-cells': u32(1), '#size-cells': u32(1)})
+        names = [platform.device_name(d.node)
+                 for d in platform.platform_devices(tree)[0]]
+        self.assertEqual(names, ['soc', '3f201000.serial', 'soc:firmware'])
+
+    def test_fw_devlink_parse_fwtree(self) -> None:
+        # Only the available subtrees of devices are parsed: cpus and a
+        # compatible-less hub never have a device, so their suppliers
+        # are never linked.
+        tree = tree_of(
+            device('clk', **{'#clock-cells': u32(0)}, phandle=u32(1)),
+            NodeSpec('cpus', {}, [device('cpu@0', clocks=u32(1))]),
+            NodeSpec('usb-hub', {}, [device('hub', clocks=u32(1))]),
+            device('user', NodeSpec('off', {'status': strs('disabled'),
+                                            'clocks': u32(1)})))
+        roots = [d.node for d in platform.platform_devices(tree)[0]]
+        self.assertEqual(bindings.parse_links(tree, roots), [])
+        self.assertEqual(len(bindings.parse_links(tree)), 2)
+        pred = analysis.predict(tree)
+        self.assertEqual(pred.edges, [])
+        self.assertEqual(pred.dropped, [])
+
+    def test_fw_devlink_create_devlink_proxy(self) -> None:
+        # A link from a node without a device is sync-state-only: the
+        # ring a/x -> b -> a is no cycle, and b still waits for a.
+        pred = predict(
+            device('a', NodeSpec('x', {'clocks': u32(2)}),
+                   **{'#clock-cells': u32(0)}, phandle=u32(1)),
+            device('b', clocks=u32(1), **{'#clock-cells': u32(0)},
+                   phandle=u32(2)))
+        self.assertEqual(states(pred), {
+            ('/b', '/a', 'fwnode'): 'relaxed',
+            ('/a', '/b', 'fwnode'): 'blocking'})
+        self.assertEqual(pred.cycles, [])
+
+    def test_fw_devlink_link_to_consumers_skips_own_supplier(self) -> None:
+        # __fw_devlink_link_to_consumers(): no proxy link when the
+        # consumer's device holds the supplier too.
+        pred = predict(device('a', NodeSpec('x', {'clocks': u32(1)}),
+                              NodeSpec('clk', {'#clock-cells': u32(0),
+                                               'phandle': u32(1)})))
+        self.assertEqual(pred.edges, [])
+        self.assertEqual([d.why for d in pred.dropped],
+                         ['supplier is inside the consumer\'s device'])
+
+    def test_fw_devlink_create_devlink_ancestor(self) -> None:
+        # Only FWNODE_FLAG_NEEDS_CHILD_BOUND_ON_ADD (mdio) stops a link
+        # to an ancestor: the child waits for its bus as a supplier.
+        pred = predict(bus('syscon', bus('sub', device('rst-user',
+                                                       resets=u32(1))),
+                           first='vendor,syscon',
+                           **{'#reset-cells': u32(0)}, phandle=u32(1)))
+        self.assertEqual(edge_map(pred), {
+            ('/syscon', '/syscon/sub/rst-user'): ['resets']})
+
+    def test_fw_devlink_relax_cycles_through_parent(self) -> None:
+        # __fw_devlink_relax_cycles() follows the supplier's parent: a
+        # supplier below the consumer closes a cycle ("Fixed dependency
+        # cycle(s)"), and so does a pinctrl node's hog of its own pins.
+        pred = predict(
+            bus('p', device('c', **{'#clock-cells': u32(0)},
+                            phandle=u32(1)),
+                first='vendor,p', clocks=u32(1)),
+            device('pinctrl', NodeSpec('hog', {'phandle': u32(2)}),
+                   pinctrl_0=u32(2)))
+        self.assertEqual([(c.members, c.links, c.through_parent)
+                          for c in pred.cycles], [
+            (['/p', '/p/c'], ['/p:clocks -> /p/c'], True),
+            (['/pinctrl'], ['/pinctrl:pinctrl-0 -> /pinctrl/hog'], True)])
+        self.assertEqual(states(pred), {
+            ('/p', '/p/c', 'parent'): 'relaxed',
+            ('/p/c', '/p', 'fwnode'): 'cycle-broken'})
+        self.assertEqual(pred.metrics.cycles, [['/p', '/p/c'], ['/pinctrl']])
+
+    def test_of_irq_init_and_of_clk_init(self) -> None:
+        # IRQCHIP_DECLARE with interrupt-controller, and CLK_OF_DECLARE:
+        # OF_POPULATED, no device; fw_devlink_create_devlink() "Not
+        # linking ... might never become dev".
+        nodes = (
+            device('gic', compatible=strs('arm,gic-400'),
+                   interrupt_controller=b'',
+                   **{'#interrupt-cells': u32(1)}, phandle=u32(1)),
+            device('osc', compatible=strs('fixed-clock'),
+                   **{'#clock-cells': u32(0)}, phandle=u32(2)),
+            # of_irq_init() wants interrupt-controller.
+            device('not-intc', compatible=strs('arm,gic-400'),
+                   **{'#dma-cells': u32(0)}, phandle=u32(3)),
+            device('uart', interrupts=u32(5), clocks=u32(2), dmas=u32(3)))
+        pred = predict(*nodes, root_props={'interrupt-parent': u32(1)},
+                       strict=True)
+        self.assertEqual(pred.devices, ['/not-intc', '/uart'])
+        self.assertEqual(pred.early_init, ['/gic', '/osc'])
+        self.assertEqual(edge_map(pred), {('/not-intc', '/uart'): ['dmas']})
+        pred = predict(*nodes, root_props={'interrupt-parent': u32(1)},
+                       strict=True, early_init='devices')
+        self.assertEqual(edge_map(pred), {
+            ('/gic', '/uart'): ['interrupts'],
+            ('/osc', '/uart'): ['clocks'],
+            ('/not-intc', '/uart'): ['dmas']})
+
+    def test_of_irq_parse_raw_follows_interrupt_map(self) -> None:
+        # parse_interrupts() uses of_irq_parse_one(), which translates
+        # through the nexus's interrupt-map to the controller it names.
+        pred = predict(
+            device('gic', interrupt_controller=b'',
+                   **{'#interrupt-cells': u32(2),
+                      '#address-cells': u32(0)}, phandle=u32(1)),
+            device('nexus', **{'#interrupt-cells': u32(1),
+                               '#address-cells': u32(0)},
+                   interrupt_map_mask=u32(0xff),
+                   interrupt_map=u32(3, 1, 30, 4) + u32(4, 1, 31, 4),
+                   phandle=u32(2)),
+            device('dev', interrupt_parent=u32(2), interrupts=u32(4)),
+            # No entry matches 9: of_irq_parse_raw() fails, no link.
+            device('unmapped', interrupt_parent=u32(2),
+                   interrupts=u32(9)))
+        self.assertEqual(edge_map(pred), {
+            ('/gic', '/nexus'): ['interrupt_map'],
+            ('/gic', '/dev'): ['interrupts']})
 
 
 class BindingTableTest(unittest.TestCase):
