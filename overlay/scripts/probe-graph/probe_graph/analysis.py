@@ -1301,3 +1301,79 @@ def neighbourhood(graph: Graph, name: str, depth: Optional[int],
         return out
 
     return walk(True), walk(False)
+
+
+@dataclass
+class BootComparison:
+    """A predicted graph against a boot's, devices named by their node.
+
+    A boot device is compared when it has an of_node and its parent
+    does not have the same one (gpiochip0, i2c-0, usb1 and the like
+    share their parent's node: devices drivers create later).
+
+    only_predicted, only_booted: nodes with a device on one side only.
+    shared_nodes: boot devices sharing their parent's node, not compared.
+    no_node: boot devices without an of_node, not compared.
+    edges_only_predicted, edges_only_booted: (supplier node, consumer
+        node, kind) of gating edges between nodes with a device on both
+        sides.
+    """
+    only_predicted: list[str] = field(default_factory=list)
+    only_booted: list[str] = field(default_factory=list)
+    shared_nodes: list[str] = field(default_factory=list)
+    no_node: list[str] = field(default_factory=list)
+    edges_only_predicted: list[tuple[str, str, str]] = field(
+        default_factory=list)
+    edges_only_booted: list[tuple[str, str, str]] = field(
+        default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.only_predicted or self.only_booted or
+                    self.edges_only_predicted or self.edges_only_booted)
+
+
+def _nodes_of(graph: Graph) -> tuple[dict[str, str], list[str], list[str]]:
+    """device name -> of_node for the comparable devices, and the rest."""
+    of: dict[str, str] = {}
+    shared = []
+    none = []
+    for node in graph.nodes:
+        if node.of_node is None:
+            none.append(node.name)
+            continue
+        parent = graph.node(node.parent) if node.parent else None
+        if parent is not None and parent.of_node == node.of_node:
+            shared.append(node.name)
+            continue
+        of[node.name] = node.of_node
+    return of, shared, none
+
+
+def compare_with_boot(predicted: Graph, boot: Graph) -> BootComparison:
+    """Devices and gating edges of a prediction against a boot."""
+    p_of, _, _ = _nodes_of(predicted)
+    b_of, shared, none = _nodes_of(boot)
+    p_nodes = set(p_of.values())
+    b_nodes = set(b_of.values())
+    both = p_nodes & b_nodes
+
+    def edges(graph: Graph, of: Mapping[str, str]
+              ) -> set[tuple[str, str, str]]:
+        out = set()
+        for e in graph.edges:
+            sup = of.get(e.supplier)
+            con = of.get(e.consumer)
+            if e.gates and sup in both and con in both:
+                assert sup is not None and con is not None
+                out.add((sup, con, e.kind))
+        return out
+
+    p_edges = edges(predicted, p_of)
+    b_edges = edges(boot, b_of)
+    return BootComparison(
+        only_predicted=sorted(p_nodes - b_nodes),
+        only_booted=sorted(b_nodes - p_nodes),
+        shared_nodes=sorted(shared), no_node=sorted(none),
+        edges_only_predicted=sorted(p_edges - b_edges),
+        edges_only_booted=sorted(b_edges - p_edges))

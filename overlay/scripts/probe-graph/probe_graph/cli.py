@@ -158,10 +158,20 @@ def cmd_diff(args: argparse.Namespace) -> int:
     a = model.load(args.a)
     b = model.load(args.b)
     report = analysis.diff(a, b, int(args.threshold_us * 1000))
+    cmp = None
+    # A prediction names devices as the kernel does; compare by node too.
+    if a.stats.get('predicted') or b.stats.get('predicted'):
+        cmp = analysis.compare_with_boot(a, b)
     if args.json:
-        _write(args.output, _json(render.diff_dict(report)))
+        data = render.diff_dict(report)
+        if cmp is not None:
+            data['by_node'] = asdict(cmp)
+        _write(args.output, _json(data))
     else:
-        _write(args.output, render.format_diff(report, args.a, args.b))
+        text = render.format_diff(report, args.a, args.b)
+        if cmp is not None:
+            text += render.format_boot_comparison(cmp)
+        _write(args.output, text)
     return EXIT_OK
 
 

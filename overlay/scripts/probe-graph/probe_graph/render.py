@@ -708,6 +708,23 @@ def format_diff(report: analysis.DiffReport, a: str, b: str) -> str:
     return '\n'.join(out) + '\n'
 
 
+def format_boot_comparison(cmp: analysis.BootComparison) -> str:
+    """A prediction against a boot, by device tree node."""
+    out = ['by device tree node (prediction against boot):']
+    for title, items in (('devices only predicted', cmp.only_predicted),
+                         ('devices only booted', cmp.only_booted)):
+        out.append('  %s: %s' % (title, ' '.join(items) or 'none'))
+    out.append('  not compared: %d devices on their parent\'s node, %d '
+               'without a node' % (len(cmp.shared_nodes), len(cmp.no_node)))
+    for title, edges in (('blocking edges only predicted',
+                          cmp.edges_only_predicted),
+                         ('blocking edges only booted',
+                          cmp.edges_only_booted)):
+        out.append('  %s: %d' % (title, len(edges)))
+        out.extend('    %s -> %s (%s)' % e for e in edges)
+    return '\n'.join(out) + '\n'
+
+
 def diff_dict(report: analysis.DiffReport) -> dict[str, Any]:
     data = asdict(report)
     for key in ('bound_later', 'bound_earlier', 'slower', 'faster'):

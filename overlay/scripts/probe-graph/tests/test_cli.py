@@ -236,7 +236,17 @@ class CliTest(unittest.TestCase):
             self.assertIn('"pg-absent" -> "pg-orphan"', text)
         status, text = self.to_file('diff', dump, test_data_path('bad-on'))
         self.assertEqual(status, 0)
-        self.assertIn('pg-ring-a', text)
+        self.assertIn('by device tree node (prediction against boot):\n'
+                      '  devices only predicted: none\n', text)
+
+    def test_diff_prediction_with_boot(self) -> None:
+        dump = os.path.join(self.tmp, 'rpi3b.json')
+        self.run_main('predict', '--dump', test_data_path('rpi3b.dtb'),
+                      '-o', dump)
+        _, text = self.to_file('diff', dump, test_data_path('rpi3b-on'))
+        self.assertIn('  devices only booted: /cpus/cpu@0 /cpus/cpu@1 '
+                      '/cpus/cpu@2 /cpus/cpu@3\n', text)
+        self.assertIn('  blocking edges only booted: 2\n', text)
 
     def test_predict_views_and_status(self) -> None:
         dtb = test_data_path('bad.dtb')
