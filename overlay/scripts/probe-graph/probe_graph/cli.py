@@ -17,7 +17,7 @@ import sys
 from dataclasses import asdict
 from typing import Any, Callable, Optional, Sequence
 
-from . import analysis, model, platform, render
+from . import analysis, audit, model, platform, render
 from .fdt import DeviceTree, FdtError, read_fdt
 
 PROG = 'probe-graph'
@@ -244,6 +244,30 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    types = None
+    if not args.no_schemas:
+        where = args.schemas or audit.default_bindings_dir()
+        if where is None or not os.path.isdir(where):
+            raise CliError('no binding schemas at %s: give --schemas '
+                           'DIR (Documentation/devicetree/bindings) or '
+                           '--no-schemas' % (where or 'the kernel tree'))
+        types = audit.schema_types(where)
+
+    def trees() -> Any:
+        for path in args.dtbs:
+            yield os.path.basename(path).rsplit('.', 1)[0], _read_tree(path)
+
+    report = audit.audit(trees(), types)
+    if args.top is not None:
+        report.entries = report.entries[:args.top]
+    if args.json:
+        _write(args.output, _json(render.audit_dict(report)))
+    else:
+        _write(args.output, render.format_audit(report, args.markdown))
+    return EXIT_OK
+
+
 def _non_negative(text: str) -> int:
     value = int(text)
     if value < 0:
@@ -358,6 +382,24 @@ def build_parser() -> argparse.ArgumentParser:
                           'node path or node name)')
     p.add_argument('--depth', metavar='N', type=_non_negative,
                    help='with --focus: at most N hops (default: all)')
+
+    p = add('audit', cmd_audit,
+            'phandle properties no fw_devlink binding parses, ranked by '
+            'boards and nodes', source=False)
+    p.add_argument('dtbs', metavar='DTB', nargs='+',
+                   help='flattened device trees')
+    p.add_argument('--schemas', metavar='DIR',
+                   help='binding schemas that type properties (default: '
+                        'Documentation/devicetree/bindings of this tree)')
+    p.add_argument('--no-schemas', action='store_true',
+                   help='no schemas: a property whose first cell is a '
+                        'phandle of the tree counts')
+    p.add_argument('--top', metavar='N', type=_non_negative,
+                   help='only the N most used properties')
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument('--json', action='store_true', help='JSON output')
+    fmt.add_argument('--markdown', action='store_true',
+                     help='a markdown table')
     return parser
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Optional
 from xml.sax.saxutils import escape
 
-from . import analysis, model
+from . import analysis, audit, model
 from .model import Edge, Graph, Node, NODE_STATES, EDGE_KINDS, EDGE_STATES
 
 NODE_COLORS = {
@@ -884,4 +884,70 @@ def prediction_dict(pred: analysis.Prediction) -> dict[str, Any]:
         'weights': pred.weights,
         'notes': pred.notes,
         'graph': model.graph_to_dict(analysis.prediction_graph(pred)),
+    }
+
+
+def _audit_rows(report: audit.AuditReport) -> list[list[str]]:
+    return [[str(i), e.prop, str(len(e.boards)), str(e.nodes),
+             str(e.outside),
+             '%s: %s -> %s' % (e.example_board, e.example_node,
+                               e.example_supplier)
+             if e.example_node else '-']
+            for i, e in enumerate(report.entries, 1)]
+
+
+def _audit_basis(report: audit.AuditReport) -> list[str]:
+    out = ['%d trees; %s.' % (
+        report.trees, 'properties the binding schemas type phandle or '
+        'phandle-array' if report.schema else 'properties whose first '
+        'cell is a phandle of the tree (heuristic, no schemas)')]
+    rate = report.false_positive_rate
+    if rate is not None:
+        out.append('Heuristic (first cell is a phandle) against the '
+                   'schemas: %d occurrences typed phandle, %d typed '
+                   'otherwise (false positives: %.1f%% of the typed), %d '
+                   'untyped.' % (report.heuristic_agree,
+                                 report.heuristic_false, 100 * rate,
+                                 report.heuristic_untyped))
+        if report.false_examples:
+            out.append('Most common false positives: ' + ', '.join(
+                '%s (%d)' % kv for kv in
+                report.false_examples.most_common(8)) + '.')
+    return out
+
+
+def format_audit(report: audit.AuditReport, markdown: bool = False) -> str:
+    """The ranked table, text or markdown."""
+    header = ['#', 'property', 'boards', 'nodes', 'outside devices',
+              'example: node -> supplier']
+    rows = _audit_rows(report)
+    if markdown:
+        out = ['| ' + ' | '.join(header) + ' |',
+               '|' + '---|' * len(header)]
+        out.extend('| %s | `%s` | %s | %s | %s | `%s` |' % tuple(r)
+                   for r in rows)
+        out.append('')
+        out.extend(_audit_basis(report))
+        return '\n'.join(out) + '\n'
+    out = _table(header, rows, {0, 2, 3, 4}) if rows else \
+        ['no unparsed phandle properties']
+    out.extend(_audit_basis(report))
+    return '\n'.join(out) + '\n'
+
+
+def audit_dict(report: audit.AuditReport) -> dict[str, Any]:
+    return {
+        'trees': report.trees,
+        'schema': report.schema,
+        'entries': [{'property': e.prop, 'boards': len(e.boards),
+                     'nodes': e.nodes, 'outside': e.outside,
+                     'typed': e.typed,
+                     'example_board': e.example_board,
+                     'example_node': e.example_node,
+                     'example_supplier': e.example_supplier}
+                    for e in report.entries],
+        'heuristic': {'agree': report.heuristic_agree,
+                      'false': report.heuristic_false,
+                      'untyped': report.heuristic_untyped,
+                      'false_positive_rate': report.false_positive_rate},
     }
