@@ -16,7 +16,8 @@ audit() counts both; measure() compares the heuristic with the
 schemas' types on a set of trees.  A property that a binding of
 of_supplier_bindings[] matches, optional or not, is not reported, nor
 are the properties the kernel reads for its own structure
-(interrupt-parent, phandle, the OF graph's remote-endpoint).
+(interrupt-parent, phandle, the OF graph's remote-endpoint), nor uses
+whose first phandle is the node itself or below it.
 """
 
 import os
@@ -184,6 +185,10 @@ def audit(trees: Iterable[tuple[str, DeviceTree]],
                     continue
                 target = _first_target(tree, node, prop)
                 if target is None:
+                    continue
+                # The node itself or below it: its own driver provides
+                # it, there is nothing to wait for.
+                if target is node or node in target.ancestors():
                     continue
                 known = types.get(prop, set()) if types is not None \
                     else set()
