@@ -7,7 +7,12 @@
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 WORK=${PG_WORK:-$top/.build}
 SRC=$WORK/linux
-export CCACHE_DIR=${CCACHE_DIR:-$WORK/ccache}
+# ccache lives outside the checkout, in its default place, so that a
+# fresh clone on the same machine reuses what earlier builds cached;
+# paths under the checkout are hashed relative to it for the same reason.
+export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$top}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 JOBS=${JOBS:-$(nproc)}
 
