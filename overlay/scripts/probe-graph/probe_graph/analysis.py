@@ -667,6 +667,24 @@ class CheckResult:
     diagnostics: list[str] = field(default_factory=list)
 
 
+def is_nested(parent: Node, child: Node) -> bool:
+    """Whether @child was probed inside the probe of @parent.
+
+    A driver that adds its children from its own probe (a bus populating
+    its nodes, an MFD adding its cells, a serial driver its ports) gets
+    them probed right there, before its probe returns: the driver core
+    has always done so, and callers such as v4l2_i2c_new_subdev_board()
+    rely on it.  That is not an ordering violation.
+    """
+    if None in (parent.start_ns, parent.end_ns, child.start_ns,
+                child.end_ns):
+        return False
+    assert parent.start_ns is not None and parent.end_ns is not None
+    assert child.start_ns is not None and child.end_ns is not None
+    return (parent.start_ns <= child.start_ns and
+            child.end_ns <= parent.end_ns)
+
+
 def _check_order(graph: Graph) -> CheckResult:
     result = CheckResult('consumers start after their bound suppliers end',
                          True)
@@ -678,6 +696,11 @@ def _check_order(graph: Graph) -> CheckResult:
         if sup is None or con is None or sup.state != 'bound':
             continue
         if sup.end_ns is None or con.start_ns is None:
+            continue
+        if edge.kind == 'parent' and is_nested(sup, con):
+            result.diagnostics.append(
+                '%s was probed nested in the probe of its parent %s, '
+                'which added it' % (con.name, sup.name))
             continue
         if con.start_ns < sup.end_ns:
             result.ok = False
