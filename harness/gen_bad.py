@@ -352,13 +352,13 @@ def undeclared() -> Tree:
          "-EPROBE_DEFER while the device of the referenced node is not",
          "bound, a dependency fw_devlink does not parse.  One device",
          "waits that way for a supplier that sleeps 200 ms: it defers,",
-         "binds after a retry, and its reason names the supplier; its",
+         "binds after a retry, which its reason counts; its",
          "declared consumer waits for it without deferring.  Another",
          "waits for a node no driver matches: it stays deferred."],
         [waiter, user, never, late, absent],
         unbound={"pg-ud-never": "driver deferred"},
         why={"pg-ud-never": "defer"},
-        driver_defers={"pg-ud-waiter": "once pg-ud-late bound",
+        driver_defers={"pg-ud-waiter": "deferred retries",
                        "pg-ud-never": ""},
         needs=DEFER_PROP)
 
