@@ -182,14 +182,11 @@ static void probe_graph_node_release(struct kref *kref)
 	struct probe_graph_node *node =
 		container_of(kref, struct probe_graph_node, kref);
 
-	if (node->relaxed)
-		probe_graph_node_put(node->relaxed);
 	kfree(node->driver);
 	scoped_guard(spinlock, &probe_graph_reason_lock) {
 		kfree(node->defer_reason);
 		node->defer_reason = NULL;
 	}
-	kfree(node->hint);
 	/* probe_graph_device_claimed() looks at nodes without G. */
 	kfree_rcu(node, rcu);
 }
@@ -218,6 +215,8 @@ struct probe_graph_node *probe_graph_node_get_or_create(struct device *dev)
 	node->dev = dev;
 	kref_init(&node->kref);
 	INIT_LIST_HEAD(&node->wait_list);
+	INIT_LIST_HEAD(&node->park);
+	INIT_LIST_HEAD(&node->batch_entry);
 	INIT_LIST_HEAD(&node->children);
 	INIT_LIST_HEAD(&node->sibling);
 	/*
@@ -245,6 +244,8 @@ void probe_graph_set_state(struct probe_graph_node *node,
 		list_move_tail(&node->wait_list, &probe_graph_waiting);
 	else
 		list_del_init(&node->wait_list);
+	if (state != PROBE_GRAPH_QUEUED)
+		list_del_init(&node->park);
 	WRITE_ONCE(node->state, state);
 }
 
@@ -263,7 +264,7 @@ bool probe_graph_parent_blocks(struct probe_graph_node *node)
 	if (!parent)
 		return false;
 	pnode = probe_graph_node_of(parent);
-	if (!pnode || (node->relaxed && node->relaxed == pnode))
+	if (!pnode)
 		return false;
 
 	/*
@@ -271,9 +272,14 @@ bool probe_graph_parent_blocks(struct probe_graph_node *node)
 	 * children it registered, as MFD drivers do: let them probe.
 	 */
 	switch (pnode->state) {
+	case PROBE_GRAPH_PROBING:
+		/*
+		 * The parent's own probe registers the child: it is probed
+		 * right there, nested in that probe, as it always was.
+		 */
+		return pnode->task != current;
 	case PROBE_GRAPH_WAITING:
 	case PROBE_GRAPH_QUEUED:
-	case PROBE_GRAPH_PROBING:
 	case PROBE_GRAPH_UNBINDING:
 		return true;
 	default:
@@ -294,12 +300,8 @@ static int probe_graph_find_blocker(const struct device_supplier_edge *edge,
 				    void *data)
 {
 	struct probe_graph_blocker *b = data;
-	struct probe_graph_node *relaxed = b->node->relaxed;
 
-	if (!(edge->flags & DEVICE_EDGE_BLOCKING))
-		return 0;
-	if (relaxed && edge->supplier &&
-	    probe_graph_node_of(edge->supplier) == relaxed)
+	if (!(edge->flags & (DEVICE_EDGE_BLOCKING | DEVICE_EDGE_UNBINDING)))
 		return 0;
 
 	b->dev = edge->supplier;
@@ -354,7 +356,6 @@ bool probe_graph_blocked_by(struct probe_graph_blocker *b)
  * @adj: successors of every node, indexed by &probe_graph_node.adj.
  * @adj_len: used entries of @adj.
  * @adj_size: allocated entries of @adj.
- * @report: include edges fw_devlink already relaxed as cycle edges.
  * @index: next Tarjan discovery index.
  * @stack: top of the Tarjan stack.
  * @path: the nodes of the depth-first path.
@@ -369,7 +370,6 @@ struct probe_graph_scc {
 	struct probe_graph_node **adj;
 	unsigned int adj_len;
 	unsigned int adj_size;
-	bool report;
 	unsigned int index;
 	struct probe_graph_node *stack;
 	struct probe_graph_node **path;
@@ -416,7 +416,6 @@ static void probe_graph_scc_mark(struct probe_graph_scc *scc,
 		return;
 	node->scc_gen = gen;
 	node->scc_index = UINT_MAX;
-	node->scc_comp = UINT_MAX;
 	if (!probe_graph_scc_push(&scc->nodes, &scc->n, &scc->size, node))
 		scc->failed = true;
 }
@@ -425,12 +424,10 @@ static int probe_graph_scc_edge(const struct device_supplier_edge *edge,
 				void *data)
 {
 	struct probe_graph_scc *scc = data;
-	unsigned int mask = DEVICE_EDGE_BLOCKING;
 	struct probe_graph_node *to;
 
-	if (scc->report)
-		mask |= DEVICE_EDGE_CYCLE;
-	if (!edge->supplier || !(edge->flags & mask))
+	if (!edge->supplier ||
+	    !(edge->flags & (DEVICE_EDGE_BLOCKING | DEVICE_EDGE_CYCLE)))
 		return 0;
 	to = probe_graph_node_of(edge->supplier);
 	if (to)
@@ -459,34 +456,10 @@ static int probe_graph_name_cmp(const void *a, const void *b)
 	return strcmp(dev_name(na->dev), dev_name(nb->dev));
 }
 
-static struct probe_graph_node *
-probe_graph_scc_min_successor(struct probe_graph_scc *scc,
-			      struct probe_graph_node *node, unsigned long gen,
-			      unsigned int root_index)
+/* A component of more than one node, or with an edge to itself: report it once. */
+static void probe_graph_scc_found(struct probe_graph_node **members,
+				  unsigned int n)
 {
-	struct probe_graph_node *best = NULL, *to;
-	unsigned int i;
-
-	for (i = 0; i < node->adj_len; i++) {
-		to = scc->adj[node->adj + i];
-		/* Members of the component were discovered from its root. */
-		if (to->scc_gen != gen || to->scc_comp != root_index)
-			continue;
-		if (!best || strcmp(dev_name(to->dev), dev_name(best->dev)) < 0)
-			best = to;
-	}
-	return best;
-}
-
-/*
- * A component of more than one node, or with an edge to itself: report it
- * once, and if @relax (its members wait on each other) break it.
- */
-static void probe_graph_scc_found(struct probe_graph_scc *scc,
-				  struct probe_graph_node **members,
-				  unsigned int n, unsigned long gen, bool relax)
-{
-	struct probe_graph_node *consumer, *supplier;
 	struct probe_graph_cycle *cycle;
 	unsigned int i;
 	size_t len = 0;
@@ -508,54 +481,21 @@ static void probe_graph_scc_found(struct probe_graph_scc *scc,
 
 	list_for_each_entry(cycle, &probe_graph_cycles, list)
 		if (!strcmp(cycle->members, names))
-			break;
-	if (list_entry_is_head(cycle, &probe_graph_cycles, list))
-		cycle = NULL;
-	if (cycle && !relax)
+			return;
+
+	cycle = kzalloc(sizeof(*cycle), GFP_KERNEL);
+	if (!cycle)
 		return;
-
-	/*
-	 * Deterministic: the first consumer by name that has no relaxed edge
-	 * yet, and its first supplier in the cycle by name.
-	 */
-	for (i = 0; i < n - 1 && members[i]->relaxed; i++)
-		;
-	consumer = members[i];
-	supplier = probe_graph_scc_min_successor(scc, consumer, gen,
-						 consumer->scc_comp);
-	relax = relax && supplier && consumer->state == PROBE_GRAPH_WAITING;
-	if (relax) {
-		if (consumer->relaxed)
-			probe_graph_node_put(consumer->relaxed);
-		kref_get(&supplier->kref);
-		consumer->relaxed = supplier;
-		probe_graph_stats.relaxed_edges++;
-	}
-
-	if (!cycle) {
-		cycle = kzalloc(sizeof(*cycle), GFP_KERNEL);
-		if (cycle) {
-			cycle->members = no_free_ptr(names);
-			cycle->relaxed = relax ?
-				kasprintf(GFP_KERNEL, "%s <- %s (probe_graph)",
-					  dev_name(consumer->dev),
-					  dev_name(supplier->dev)) :
-				kstrdup("(fw_devlink)", GFP_KERNEL);
-			list_add_tail(&cycle->list, &probe_graph_cycles);
-			probe_graph_stats.cycles++;
-			pr_warn("probe_graph: dependency cycle: %s; relaxed %s\n",
-				cycle->members, cycle->relaxed ?: "?");
-		}
-	}
-
-	if (relax)
-		probe_graph_evaluate(consumer, NULL, false);
+	cycle->members = no_free_ptr(names);
+	list_add_tail(&cycle->list, &probe_graph_cycles);
+	probe_graph_stats.cycles++;
+	pr_warn("probe_graph: dependency cycle: %s\n", cycle->members);
 }
 
 /* Tarjan's algorithm, iterative, over the successors collected in @scc. */
 static void probe_graph_scc_visit(struct probe_graph_scc *scc,
 				  struct probe_graph_node *root,
-				  unsigned long gen, bool relax)
+				  unsigned long gen)
 {
 	struct probe_graph_node **path = scc->path, **members = scc->members;
 	unsigned int *pos = scc->pos, depth = 0, n, i;
@@ -598,14 +538,13 @@ static void probe_graph_scc_visit(struct probe_graph_scc *scc,
 				w = scc->stack;
 				scc->stack = w->scc_next;
 				w->scc_on_stack = false;
-				w->scc_comp = v->scc_index;
 				members[n++] = w;
 			} while (w != v);
 			self = false;
 			for (i = 0; n == 1 && i < v->adj_len; i++)
 				self |= scc->adj[v->adj + i] == v;
 			if (n > 1 || self)
-				probe_graph_scc_found(scc, members, n, gen, relax);
+				probe_graph_scc_found(members, n);
 		}
 		if (!depth)
 			break;
@@ -616,8 +555,7 @@ static void probe_graph_scc_visit(struct probe_graph_scc *scc,
 }
 
 /* Run Tarjan's algorithm over the nodes marked in @scc, then free it. */
-static void probe_graph_scc_run(struct probe_graph_scc *scc, unsigned long gen,
-				bool relax)
+static void probe_graph_scc_run(struct probe_graph_scc *scc, unsigned long gen)
 {
 	unsigned int i;
 
@@ -637,7 +575,7 @@ static void probe_graph_scc_run(struct probe_graph_scc *scc, unsigned long gen,
 		pr_warn("probe_graph: no memory to search for cycles\n");
 	for (i = 0; i < scc->n && !scc->failed; i++)
 		if (scc->nodes[i]->scc_index == UINT_MAX)
-			probe_graph_scc_visit(scc, scc->nodes[i], gen, relax);
+			probe_graph_scc_visit(scc, scc->nodes[i], gen);
 
 	kvfree(scc->members);
 	kvfree(scc->pos);
@@ -647,32 +585,26 @@ static void probe_graph_scc_run(struct probe_graph_scc *scc, unsigned long gen,
 }
 
 /**
- * probe_graph_find_cycles() - find dependency cycles over the whole graph
- * @relax: break cycles whose members wait on each other.
+ * probe_graph_find_cycles() - report the dependency cycles of the whole graph
  *
- * With @relax, the search covers the waiting nodes and their blocking
- * edges, and each cycle found is broken by relaxing one edge.  Without
- * it, it covers every node and also the edges fw_devlink marked as part
- * of a cycle, to report the cycles fw_devlink broke itself.
+ * Covers every node, its blocking edges and the edges fw_devlink marked
+ * as part of a cycle, which it broke itself.  Each cycle is reported once.
+ * Called at the end of boot and when the deferred probe timeout expires,
+ * never from debugfs.
  *
  * Context: G held.
  */
-void probe_graph_find_cycles(bool relax)
+void probe_graph_find_cycles(void)
 {
-	struct probe_graph_scc scc = { .report = !relax };
+	struct probe_graph_scc scc = { };
 	unsigned long gen = ++probe_graph_scc_gen;
 	struct probe_graph_node *node;
 
 	lockdep_assert_held(&probe_graph_lock);
 
-	if (relax) {
-		list_for_each_entry(node, &probe_graph_waiting, wait_list)
-			probe_graph_scc_mark(&scc, node, gen);
-	} else {
-		list_for_each_entry(node, &probe_graph_nodes, list)
-			probe_graph_scc_mark(&scc, node, gen);
-	}
-	probe_graph_scc_run(&scc, gen, relax);
+	list_for_each_entry(node, &probe_graph_nodes, list)
+		probe_graph_scc_mark(&scc, node, gen);
+	probe_graph_scc_run(&scc, gen);
 }
 
 int probe_graph_cycle_edge(const struct device_supplier_edge *edge, void *data)
@@ -692,7 +624,7 @@ int probe_graph_cycle_edge(const struct device_supplier_edge *edge, void *data)
  */
 void probe_graph_report_fw_cycle(struct probe_graph_node *node)
 {
-	struct probe_graph_scc scc = { .report = true };
+	struct probe_graph_scc scc = { };
 	unsigned long gen = ++probe_graph_scc_gen;
 	unsigned int i, from;
 
@@ -707,7 +639,7 @@ void probe_graph_report_fw_cycle(struct probe_graph_node *node)
 			probe_graph_scc_mark(&scc, scc.adj[from++], gen);
 	}
 	scc.adj_len = 0;
-	probe_graph_scc_run(&scc, gen, false);
+	probe_graph_scc_run(&scc, gen);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -735,8 +667,6 @@ VISIBLE_IF_KUNIT int probe_graph_node_info(struct device *dev,
 	info->probe_calls = b.node->probe_calls;
 	info->defers = b.node->defers;
 	info->retries = b.node->retries;
-	if (b.node->hint)
-		strscpy(info->hint, b.node->hint);
 	if (b.node->state == PROBE_GRAPH_WAITING)
 		probe_graph_blocked_by(&b);
 	return 0;
@@ -777,7 +707,7 @@ VISIBLE_IF_KUNIT bool probe_graph_cycle_reported(const char *members)
 	struct probe_graph_cycle *cycle;
 
 	guard(mutex)(&probe_graph_lock);
-	probe_graph_find_cycles(false);
+	probe_graph_find_cycles();
 	list_for_each_entry(cycle, &probe_graph_cycles, list)
 		if (!strcmp(cycle->members, members))
 			return true;

@@ -29,7 +29,7 @@ static const char *probe_graph_reason(struct probe_graph_node *node,
 	case PROBE_GRAPH_WAITING:
 		if (probe_graph_blocked_by(&b))
 			return buf;
-		return probe_graph_blocked ? "probing blocked" : "ready";
+		return probe_graph_paused ? "probing blocked" : "ready";
 	case PROBE_GRAPH_DEFERRED:
 		scoped_guard(spinlock, &probe_graph_reason_lock)
 			snprintf(buf, len, "driver deferred: %s",
@@ -42,9 +42,9 @@ static const char *probe_graph_reason(struct probe_graph_node *node,
 	case PROBE_GRAPH_BOUND:
 		if (!node->retries)
 			return "-";
-		/* A dependency nobody declared: name the likely supplier. */
-		snprintf(buf, len, "bound after %u deferred retries, once %s bound",
-			 node->retries, node->hint ?: "?");
+		/* A dependency nobody declared: what bound it is not known. */
+		snprintf(buf, len, "bound after %u deferred retries",
+			 node->retries);
 		return buf;
 	case PROBE_GRAPH_IDLE:
 		if (node->ret == -ENODEV || node->ret == -ENXIO) {
@@ -155,19 +155,15 @@ struct probe_graph_edge_ctx {
 	struct probe_graph_node *node;
 };
 
-static const char *probe_graph_edge_state(struct probe_graph_node *node,
-					  struct device *sup,
+/* What device_links_walk_suppliers() says of an edge, and nothing else. */
+static const char *probe_graph_edge_state(struct device *sup,
 					  unsigned int flags)
 {
-	lockdep_assert_held(&probe_graph_lock);
-
 	if (flags & DEVICE_EDGE_CYCLE)
-		return "cycle-broken";
-	if (node->relaxed && sup && probe_graph_node_of(sup) == node->relaxed)
 		return "cycle-broken";
 	if (flags & DEVICE_EDGE_RELAXED)
 		return "relaxed";
-	if (flags & DEVICE_EDGE_BLOCKING)
+	if (flags & (DEVICE_EDGE_BLOCKING | DEVICE_EDGE_UNBINDING))
 		return "blocking";
 	/* Not blocking and not bound: fw_devlink's best effort let it go. */
 	if (sup && !device_is_bound(sup))
@@ -186,8 +182,7 @@ static int probe_graph_show_edge(const struct device_supplier_edge *edge,
 		seq_printf(ctx->s, "edge\t%pfwf", edge->fwnode);
 	seq_printf(ctx->s, "\t%s\t%s\t%s\n", dev_name(ctx->node->dev),
 		   edge->flags & DEVICE_EDGE_FWNODE ? "fwnode" : "devlink",
-		   probe_graph_edge_state(ctx->node, edge->supplier,
-					  edge->flags));
+		   probe_graph_edge_state(edge->supplier, edge->flags));
 	return 0;
 }
 
@@ -205,9 +200,7 @@ static void probe_graph_show_parent_edge(struct seq_file *s,
 	if (!pnode || (!parent->can_match && pnode->state != PROBE_GRAPH_BOUND))
 		return;
 
-	if (node->relaxed == pnode)
-		state = "cycle-broken";
-	else if (probe_graph_parent_blocks(node))
+	if (probe_graph_parent_blocks(node))
 		state = "blocking";
 	else if (pnode->state == PROBE_GRAPH_BOUND)
 		state = "satisfied";
@@ -275,7 +268,7 @@ static int probe_graph_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "max_active %u\n", probe_graph_get_mode() ==
 		   PROBE_GRAPH_SERIAL ? 1 : probe_graph_max_active);
 	seq_printf(s, "busy %d\n", atomic_read(&probe_graph_busy));
-	seq_printf(s, "boot_done %d\n", probe_graph_boot_done);
+	seq_printf(s, "phase %s\n", probe_graph_phase_name());
 	for (i = PROBE_GRAPH_IDLE; i < PROBE_GRAPH_DEAD; i++)
 		seq_printf(s, "nodes_%s %u\n", probe_graph_state_names[i], n[i]);
 	seq_printf(s, "probe_calls %lu\n", st->probe_calls);
@@ -283,10 +276,10 @@ static int probe_graph_stats_show(struct seq_file *s, void *unused)
 	seq_printf(s, "defers_declared %lu\n", st->defers_declared);
 	seq_printf(s, "defers_driver %lu\n", st->defers_driver);
 	seq_printf(s, "fallback_retries %lu\n", st->fallback_retries);
+	seq_printf(s, "unforeseen %lu\n", st->unforeseen);
 	seq_printf(s, "failed %lu\n", st->failed);
 	seq_printf(s, "peak_parallel %u\n", st->peak_parallel);
 	seq_printf(s, "cycles %u\n", st->cycles);
-	seq_printf(s, "relaxed_edges %u\n", st->relaxed_edges);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(probe_graph_stats);
@@ -295,12 +288,11 @@ static int probe_graph_cycles_show(struct seq_file *s, void *unused)
 {
 	struct probe_graph_cycle *cycle;
 
+	/* The cycles found at the end of boot and on the probe timeout. */
 	guard(mutex)(&probe_graph_lock);
-	/* Also report the cycles fw_devlink broke on its own. */
-	probe_graph_find_cycles(false);
-	seq_puts(s, "# probe_graph cycles v1\n# members\trelaxed\n");
+	seq_puts(s, "# probe_graph cycles v1\n# members\n");
 	list_for_each_entry(cycle, &probe_graph_cycles, list)
-		seq_printf(s, "%s\t%s\n", cycle->members, cycle->relaxed ?: "?");
+		seq_printf(s, "%s\n", cycle->members);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(probe_graph_cycles);

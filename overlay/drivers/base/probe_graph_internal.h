@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/probe_graph.h>
 #include <linux/rcupdate.h>
@@ -53,36 +54,46 @@ struct probe_graph_batch;
  * struct probe_graph_node - a device in the probe graph
  * @dev: the device (I).  Valid while the node is on @list: the node is
  *	unlinked by device_del().  A queued node also holds a reference.
- * @kref: held by the graph while the node is on @list, and by a queued
- *	work item and a cycle report that relaxed an edge to it.
+ * @kref: held by the graph while the node is on @list, by a queued work
+ *	item and while the node waits to be looked at again.
  * @rcu: the node is freed after a grace period.
  * @list: entry in probe_graph_nodes (G).
  * @wait_list: entry in probe_graph_waiting while WAITING (G).
+ * @park: entry in probe_graph_parked while QUEUED between the drain at the
+ *	end of the late initcalls and the end of boot (G).
+ * @batch_entry: entry in the queue of @batch while its work item is
+ *	pending, so that the registration can probe it itself (G).
+ * @relook_node: entry in probe_graph_relook_list (A).
+ * @relook: bit 0 set while on probe_graph_relook_list (A).
  * @children: nodes of the device's children (G).
  * @sibling: entry in the parent node's @children (G).
  * @work: the probe work item.
  * @state: see &enum probe_graph_state (G, R).
  * @sync: the matched driver forces synchronous probing (G).
+ * @in_work: a graph work item is probing the device (G).
+ * @task: the task probing the device while PROBING (G); compared, never
+ *	dereferenced.
  * @probe_called: ->probe() ran in the current attempt (G).
  * @probe_calls: ->probe() calls (G).
  * @defers: -EPROBE_DEFER results (G).
  * @retries: deferred-list retries of this device (G).
  * @ret: result of the last probe attempt (G).
+ * @gen: probe_graph_gen when the last probe attempt started (G).
+ * @unforeseen_gen: @gen of the last attempt the driver core deferred on a
+ *	dependency the graph saw bound (G).
  * @ready_ns: when the node was last queued (G).
  * @start_ns: when the last probe attempt started (G).
  * @end_ns: when the device bound, or the last probe attempt failed (G).
  * @blocker: the device that blocked the node last; compared, never
  *	dereferenced (G).
- * @relaxed: a supplier whose edge was relaxed to break a cycle (G).
- * @batch: the driver registration that queued the node, if it waits (G).
+ * @batch: the driver registration that waits for the node if it becomes
+ *	ready while the registration attaches (G).
  * @driver: name of the bound driver, while bound (G).
  * @defer_reason: dev_err_probe() reason of the last deferral (D).
- * @hint: the device whose bind preceded the last deferred retry (G).
  * @scc_gen: generation of the last cycle search that saw the node (G).
  * @scc_index: Tarjan discovery index in that search (G).
  * @scc_low: Tarjan low-link in that search (G).
  * @scc_on_stack: on the Tarjan stack in that search (G).
- * @scc_comp: index of the root of the node's component, or UINT_MAX (G).
  * @scc_next: next node on the Tarjan stack (G).
  * @adj: first successor in the search's adjacency array (G).
  * @adj_len: number of successors (G).
@@ -93,30 +104,35 @@ struct probe_graph_node {
 	struct rcu_head rcu;
 	struct list_head list;
 	struct list_head wait_list;
+	struct list_head park;
+	struct list_head batch_entry;
+	struct llist_node relook_node;
+	unsigned long relook;
 	struct list_head children;
 	struct list_head sibling;
 	struct work_struct work;
 	enum probe_graph_state state;
 	bool sync;
+	bool in_work;
+	const struct task_struct *task;
 	bool probe_called;
 	unsigned int probe_calls;
 	unsigned int defers;
 	unsigned int retries;
 	int ret;
+	unsigned long gen;
+	unsigned long unforeseen_gen;
 	u64 ready_ns;
 	u64 start_ns;
 	u64 end_ns;
 	const struct device *blocker;
-	struct probe_graph_node *relaxed;
 	struct probe_graph_batch *batch;
 	const char *driver;
 	const char *defer_reason;
-	const char *hint;
 	unsigned long scc_gen;
 	unsigned int scc_index;
 	unsigned int scc_low;
 	bool scc_on_stack;
-	unsigned int scc_comp;
 	struct probe_graph_node *scc_next;
 	unsigned int adj;
 	unsigned int adj_len;
@@ -126,13 +142,10 @@ struct probe_graph_node {
  * struct probe_graph_cycle - a reported dependency cycle
  * @list: entry in probe_graph_cycles (G).
  * @members: the device names of the cycle, sorted, space separated.
- * @relaxed: the edge relaxed to break it, "consumer <- supplier", and by
- *	whom.
  */
 struct probe_graph_cycle {
 	struct list_head list;
 	char *members;
-	char *relaxed;
 };
 
 /**
@@ -144,11 +157,14 @@ struct probe_graph_cycle {
  *	queued device.
  * @defers_driver: -EPROBE_DEFER returned by drivers themselves.
  * @fallback_retries: deferred-list retries of graph nodes.
+ * @unforeseen: devices the driver core deferred twice on a dependency
+ *	the graph saw bound, with nothing changed in between: the graph and
+ *	the driver core disagree, and the device is left to the deferred
+ *	list.  Stays 0.
  * @failed: probes that failed.
  * @running: probe work items probing now.
  * @peak_parallel: the most probe work items probing at once.
  * @cycles: dependency cycles found.
- * @relaxed_edges: edges relaxed here to break cycles.
  */
 struct probe_graph_stats {
 	unsigned long probe_calls;
@@ -156,11 +172,11 @@ struct probe_graph_stats {
 	unsigned long defers_declared;
 	unsigned long defers_driver;
 	unsigned long fallback_retries;
+	unsigned long unforeseen;
 	unsigned long failed;
 	unsigned int running;
 	unsigned int peak_parallel;
 	unsigned int cycles;
-	unsigned int relaxed_edges;
 };
 
 /**
@@ -200,16 +216,15 @@ void probe_graph_set_state(struct probe_graph_node *node,
 			   enum probe_graph_state state);
 bool probe_graph_parent_blocks(struct probe_graph_node *node);
 bool probe_graph_blocked_by(struct probe_graph_blocker *b);
-void probe_graph_find_cycles(bool relax);
+void probe_graph_find_cycles(void);
 int probe_graph_cycle_edge(const struct device_supplier_edge *edge, void *data);
 void probe_graph_report_fw_cycle(struct probe_graph_node *node);
 
 /* probe_graph_sched.c: dispatch */
-extern bool probe_graph_blocked;
-extern bool probe_graph_boot_done;
+extern bool probe_graph_paused;
 extern atomic_t probe_graph_busy;
+const char *probe_graph_phase_name(void);
 void probe_graph_probe_work(struct work_struct *work);
-bool probe_graph_evaluate(struct probe_graph_node *node,
-			  const struct device_driver *drv, bool caller_probes);
+bool probe_graph_evaluate(struct probe_graph_node *node, bool caller_probes);
 
 #endif /* _DRIVERS_BASE_PROBE_GRAPH_INTERNAL_H_ */

@@ -11,7 +11,9 @@
 #include <linux/device/bus.h>
 #include <linux/init.h>
 #include <linux/kref.h>
+#include <linux/bitops.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -34,11 +36,13 @@
 #define MODULE_PARAM_PREFIX "probe_graph."
 
 /**
- * struct probe_graph_batch - the probes one driver registration started
+ * struct probe_graph_batch - a driver registration that waits for its probes
  * @drv: the driver being attached (I).
  * @task: the task attaching it (I).
- * @kref: held by the registration and by each node queued for it.
+ * @kref: held by the registration and by each node it waits for.
  * @list: entry in probe_graph_batches while attaching (G).
+ * @queued: nodes of this batch whose work item is pending (G).
+ * @attaching: the registration is still attaching (G).
  * @pending: queued or probing nodes of this batch (A).
  */
 struct probe_graph_batch {
@@ -46,7 +50,30 @@ struct probe_graph_batch {
 	struct task_struct *task;
 	struct kref kref;
 	struct list_head list;
+	struct list_head queued;
+	bool attaching;
 	atomic_t pending;
+};
+
+/**
+ * enum probe_graph_phase - how far boot is, as far as probing goes
+ * @PROBE_GRAPH_PHASE_BOOT: built-in drivers register; the devices ready
+ *	when they do are probed in parallel and nobody waits for them.
+ * @PROBE_GRAPH_PHASE_LATE: the graph was drained at the end of the late
+ *	initcalls; devices that become ready until the late_initcall_sync
+ *	callbacks ran are parked.
+ * @PROBE_GRAPH_PHASE_RUNNING: the initcalls are done.
+ */
+enum probe_graph_phase {
+	PROBE_GRAPH_PHASE_BOOT,
+	PROBE_GRAPH_PHASE_LATE,
+	PROBE_GRAPH_PHASE_RUNNING,
+};
+
+static const char * const probe_graph_phase_names[] = {
+	[PROBE_GRAPH_PHASE_BOOT]	= "boot",
+	[PROBE_GRAPH_PHASE_LATE]	= "late",
+	[PROBE_GRAPH_PHASE_RUNNING]	= "running",
 };
 
 unsigned int probe_graph_max_active = WQ_DFL_ACTIVE;
@@ -54,23 +81,46 @@ module_param_named(max_active, probe_graph_max_active, uint, 0444);
 MODULE_PARM_DESC(max_active, "Probes running at once (default 256, max 512)");
 
 static LIST_HEAD(probe_graph_batches);		/* G */
-bool probe_graph_blocked;			/* G */
-bool probe_graph_boot_done;			/* G */
-static char probe_graph_last_bound[64];	/* G */
+static LIST_HEAD(probe_graph_parked);		/* G */
+static enum probe_graph_phase probe_graph_phase;	/* G */
+bool probe_graph_paused;			/* G: device_block_probing() */
 
-atomic_t probe_graph_busy = ATOMIC_INIT(0);	/* A: queued+probing */
+atomic_t probe_graph_busy = ATOMIC_INIT(0);	/* A: queued+probing+relook */
+/* Bumped whenever what blocks a device may have changed; never 0. */
+static unsigned long probe_graph_gen = 1;	/* G */
 static DECLARE_WAIT_QUEUE_HEAD(probe_graph_idle_wq);
+
+/* Nodes whose supplier links changed, looked at again by a work item. */
+static LLIST_HEAD(probe_graph_relook_list);	/* A */
+static unsigned long probe_graph_relook_flags;	/* A */
+#define PROBE_GRAPH_RELOOK_QUEUED	0
+#define PROBE_GRAPH_RELOOK_ALL		1
+static void probe_graph_relook_work(struct work_struct *work);
+static DECLARE_WORK(probe_graph_relook, probe_graph_relook_work);
 
 static struct workqueue_struct *probe_graph_wq;
 static struct workqueue_struct *probe_graph_sync_wq;
 
-static void probe_graph_pause_point(void);
+static void probe_graph_test_hold_point(void);
 
 /* The graph schedules probes: not off, and the workqueues exist. */
 static bool probe_graph_active(void)
 {
 	return probe_graph_get_mode() != PROBE_GRAPH_OFF &&
 	       READ_ONCE(probe_graph_wq);
+}
+
+/**
+ * probe_graph_phase_name() - how far boot is, for debugfs
+ *
+ * Context: G held.
+ * Return: the name of the phase.
+ */
+const char *probe_graph_phase_name(void)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	return probe_graph_phase_names[probe_graph_phase];
 }
 
 static bool probe_graph_in_worker(void)
@@ -101,23 +151,23 @@ static void probe_graph_batch_release(struct kref *kref)
 	kfree(container_of(kref, struct probe_graph_batch, kref));
 }
 
-static void probe_graph_queue(struct probe_graph_node *node,
-			      const struct device_driver *drv)
+static void probe_graph_batch_put(struct probe_graph_batch *batch)
 {
+	kref_put(&batch->kref, probe_graph_batch_release);
+}
+
+static void probe_graph_queue_work(struct probe_graph_node *node)
+{
+	struct probe_graph_batch *batch = node->batch;
 	struct workqueue_struct *wq;
 
 	lockdep_assert_held(&probe_graph_lock);
 
-	probe_graph_set_state(node, PROBE_GRAPH_QUEUED);
-	node->ready_ns = ktime_get_ns();
-	node->blocker = NULL;
-	/* Still pending from an earlier time: that run will probe it. */
-	if (work_pending(&node->work))
-		return;
-	node->batch = drv ? probe_graph_batch_find(drv) : NULL;
-	if (node->batch) {
-		kref_get(&node->batch->kref);
-		atomic_inc(&node->batch->pending);
+	if (batch) {
+		/* The registration may probe it itself: see _attach_end(). */
+		list_add_tail(&node->batch_entry, &batch->queued);
+		atomic_inc(&batch->pending);
+		wake_up_all(&probe_graph_idle_wq);
 	}
 	probe_graph_stats.dispatched++;
 	atomic_inc(&probe_graph_busy);
@@ -125,6 +175,35 @@ static void probe_graph_queue(struct probe_graph_node *node,
 	get_device(node->dev);
 	wq = node->sync ? probe_graph_sync_wq : probe_graph_wq;
 	queue_work(wq, &node->work);
+}
+
+static void probe_graph_queue(struct probe_graph_node *node)
+{
+	struct probe_graph_batch *batch = node->batch;
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	probe_graph_set_state(node, PROBE_GRAPH_QUEUED);
+	node->ready_ns = ktime_get_ns();
+	node->blocker = NULL;
+	/* A registration waits only for what becomes ready while it attaches. */
+	if (batch && !batch->attaching) {
+		node->batch = NULL;
+		probe_graph_batch_put(batch);
+	}
+	/* Still pending from an earlier time: that run will probe it. */
+	if (work_pending(&node->work) || !list_empty(&node->park))
+		return;
+	/*
+	 * Woken between the drain at the end of the late initcalls and the
+	 * end of boot: no probe runs under the late_initcall_sync callbacks,
+	 * which turn off the clocks and power domains nobody claimed.
+	 */
+	if (!node->batch && probe_graph_phase == PROBE_GRAPH_PHASE_LATE) {
+		list_add_tail(&node->park, &probe_graph_parked);
+		return;
+	}
+	probe_graph_queue_work(node);
 }
 
 static bool probe_graph_module_coming(const struct device_driver *drv)
@@ -137,36 +216,35 @@ static bool probe_graph_module_coming(const struct device_driver *drv)
 }
 
 /*
- * A registration waits when synchronous probing made it wait before: not
- * for a driver that allows asynchronous probing, whose registration
- * never waited, nor in a probe the graph runs, nor in serial mode: there
- * its probes queue behind the one running, which may be loading this
- * very module with request_module().
+ * Whether the caller probes a ready device itself, as it always did: when
+ * a device is added (@drv is NULL), for deferred retries, for drivers that
+ * force synchronous probing or allow asynchronous probing (which then
+ * runs in the async domain, as it always did), and for every registration
+ * but that of a built-in driver during boot.  Those are the only probes
+ * the graph runs in parallel, besides the devices it wakes when what they
+ * wait for binds: nobody waits for them in the driver core.
  */
-static bool probe_graph_driver_waits(const struct device_driver *drv)
+static bool probe_graph_caller_probes(const struct device_driver *drv)
 {
 	lockdep_assert_held(&probe_graph_lock);
 
-	if (probe_graph_in_worker() ||
-	    probe_graph_get_mode() == PROBE_GRAPH_SERIAL ||
+	if (!drv || drv->probe_type == PROBE_FORCE_SYNCHRONOUS ||
 	    driver_allows_async_probing(drv))
-		return false;
-	return probe_graph_boot_done || probe_graph_module_coming(drv);
+		return true;
+	return probe_graph_phase != PROBE_GRAPH_PHASE_BOOT ||
+	       probe_graph_module_coming(drv);
 }
 
 /**
  * probe_graph_evaluate() - queue a waiting node if nothing blocks it
  * @node: the node
- * @drv: the driver being registered, if that is why we look, or NULL
- * @caller_probes: the caller can probe @node in its own context
+ * @caller_probes: the caller probes @node in its own context if ready
  *
  * Context: G held.
- * Return: true if @node is ready: queued here or, for a driver that
- * forces synchronous probing and @caller_probes, left to the caller in
- * state IDLE.
+ * Return: true if @node is ready: queued here or, if @caller_probes, left
+ * to the caller in state IDLE.
  */
-bool probe_graph_evaluate(struct probe_graph_node *node,
-			  const struct device_driver *drv, bool caller_probes)
+bool probe_graph_evaluate(struct probe_graph_node *node, bool caller_probes)
 {
 	struct probe_graph_blocker b = { .node = node };
 
@@ -174,18 +252,17 @@ bool probe_graph_evaluate(struct probe_graph_node *node,
 
 	if (node->state != PROBE_GRAPH_WAITING)
 		return false;
-	if (probe_graph_blocked || probe_graph_blocked_by(&b)) {
+	if (probe_graph_paused || probe_graph_blocked_by(&b)) {
 		node->blocker = b.dev;
 		return false;
 	}
 	if (device_links_walk_suppliers(node->dev, probe_graph_cycle_edge, NULL))
 		probe_graph_report_fw_cycle(node);
-	if (node->sync && caller_probes) {
-		/* Probed by the caller, in its context, as it always was. */
+	if (caller_probes) {
 		probe_graph_set_state(node, PROBE_GRAPH_IDLE);
 		return true;
 	}
-	probe_graph_queue(node, drv);
+	probe_graph_queue(node);
 	return true;
 }
 
@@ -194,7 +271,7 @@ static int probe_graph_evaluate_dev(struct device *dev, void *data)
 	struct probe_graph_node *node = probe_graph_node_of(dev);
 
 	if (node)
-		probe_graph_evaluate(node, NULL, false);
+		probe_graph_evaluate(node, false);
 	return 0;
 }
 
@@ -207,7 +284,7 @@ static void probe_graph_evaluate_dependents(struct device *dev)
 
 	if (node)
 		list_for_each_entry(child, &node->children, sibling)
-			probe_graph_evaluate(child, NULL, false);
+			probe_graph_evaluate(child, false);
 	device_links_walk_consumers(dev, probe_graph_evaluate_dev, NULL);
 }
 
@@ -218,7 +295,62 @@ static void probe_graph_evaluate_all(void)
 	lockdep_assert_held(&probe_graph_lock);
 
 	list_for_each_entry_safe(node, tmp, &probe_graph_waiting, wait_list)
-		probe_graph_evaluate(node, NULL, false);
+		probe_graph_evaluate(node, false);
+}
+
+/*
+ * Whether the driver core deferred @node on a dependency that the graph
+ * sees bound, for the second attempt in a row with nothing changed in
+ * between.  Once may be a supplier binding under the attempt: the graph
+ * hears of it a moment later, and the next attempt finds it bound.
+ */
+static bool probe_graph_unforeseen(struct probe_graph_node *node)
+{
+	struct probe_graph_blocker b = { .node = node };
+	bool again;
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (probe_graph_paused || probe_graph_blocked_by(&b))
+		return false;
+	again = node->unforeseen_gen == node->gen;
+	node->unforeseen_gen = node->gen;
+	return again;
+}
+
+/*
+ * Where a probe attempt that did not bind leaves its node: waiting again
+ * if a declared dependency went away under it, deferred if its driver
+ * deferred by itself (the deferred list retries it, as it always did),
+ * failed, or idle if the drivers turned the device down.
+ */
+static void probe_graph_settle(struct probe_graph_node *node, int ret)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (node->state != PROBE_GRAPH_PROBING)
+		return;
+	node->task = NULL;
+	if (ret == -EPROBE_DEFER && !node->probe_called) {
+		probe_graph_set_state(node, PROBE_GRAPH_WAITING);
+		if (probe_graph_unforeseen(node)) {
+			/* Queuing it again would only defer again, forever. */
+			probe_graph_stats.unforeseen++;
+			dev_warn(node->dev, "probe_graph: deferred again on a dependency the graph sees bound, left to deferred probing\n");
+			probe_graph_set_state(node, PROBE_GRAPH_DEFERRED);
+		} else {
+			probe_graph_evaluate(node, false);
+		}
+	} else if (ret == -EPROBE_DEFER) {
+		probe_graph_set_state(node, PROBE_GRAPH_DEFERRED);
+	} else if (ret && ret != -ENODEV && ret != -ENXIO) {
+		probe_graph_stats.failed++;
+		probe_graph_set_state(node, PROBE_GRAPH_FAILED);
+	} else {
+		probe_graph_set_state(node, PROBE_GRAPH_IDLE);
+	}
+	/* No longer a parent expected to bind: its children may go. */
+	probe_graph_evaluate_dependents(node->dev);
 }
 
 void probe_graph_probe_work(struct work_struct *work)
@@ -230,28 +362,31 @@ void probe_graph_probe_work(struct work_struct *work)
 	struct device *dev = node->dev;
 	bool probe;
 
-	probe_graph_pause_point();
+	probe_graph_test_hold_point();
 
 	scoped_guard(mutex, &probe_graph_lock) {
 		/* Taken now: the node may be queued again while this runs. */
 		batch = node->batch;
 		node->batch = NULL;
+		list_del_init(&node->batch_entry);
 		/*
 		 * Look again: a supplier may have started unbinding since the
 		 * node was queued, and the driver core would then find it
 		 * half gone.  Its next bind looks at the node again.
 		 */
 		probe = node->state == PROBE_GRAPH_QUEUED &&
-			!probe_graph_blocked && !probe_graph_blocked_by(&b);
+			!probe_graph_paused && !probe_graph_blocked_by(&b);
 		if (probe) {
 			probe_graph_set_state(node, PROBE_GRAPH_PROBING);
+			node->in_work = true;
+			node->task = current;
 			node->ret = 0;
 			if (++probe_graph_stats.running >
 			    probe_graph_stats.peak_parallel)
 				probe_graph_stats.peak_parallel =
 					probe_graph_stats.running;
 		} else if (node->state == PROBE_GRAPH_QUEUED) {
-			/* Probing is blocked; unblocking looks again. */
+			/* Probing is paused or blocked; that ending looks again. */
 			probe_graph_set_state(node, PROBE_GRAPH_WAITING);
 			node->blocker = b.dev;
 		}
@@ -267,32 +402,97 @@ void probe_graph_probe_work(struct work_struct *work)
 		device_attach_scheduled(dev);
 
 	scoped_guard(mutex, &probe_graph_lock) {
-		if (probe)
+		if (probe) {
 			probe_graph_stats.running--;
-		/*
-		 * No driver took it: none was left, the device is dead or
-		 * claimed, or every matching driver turned it down or failed.
-		 */
-		if (node->state == PROBE_GRAPH_PROBING) {
-			bool failed = node->ret && node->ret != -ENODEV &&
-				      node->ret != -ENXIO;
-
-			if (failed)
-				probe_graph_stats.failed++;
-			probe_graph_set_state(node, failed ? PROBE_GRAPH_FAILED :
-					      PROBE_GRAPH_IDLE);
-			probe_graph_evaluate_dependents(dev);
+			node->in_work = false;
+			/*
+			 * Settled once every matching driver was tried: until
+			 * then the device's children keep waiting.
+			 */
+			probe_graph_settle(node, node->ret);
 		}
 	}
 
 	if (batch) {
 		atomic_dec(&batch->pending);
-		kref_put(&batch->kref, probe_graph_batch_release);
+		probe_graph_batch_put(batch);
 	}
 	put_device(dev);
 	probe_graph_node_put(node);
 	if (atomic_dec_and_test(&probe_graph_busy) || batch)
 		wake_up_all(&probe_graph_idle_wq);
+}
+
+/* Look again at the nodes whose supplier links changed. */
+static void probe_graph_relook_work(struct work_struct *work)
+{
+	struct probe_graph_node *node, *tmp;
+	struct llist_node *list;
+	bool all;
+
+	clear_bit(PROBE_GRAPH_RELOOK_QUEUED, &probe_graph_relook_flags);
+	all = test_and_clear_bit(PROBE_GRAPH_RELOOK_ALL,
+				 &probe_graph_relook_flags);
+	list = llist_del_all(&probe_graph_relook_list);
+
+	scoped_guard(mutex, &probe_graph_lock) {
+		probe_graph_gen++;
+		llist_for_each_entry_safe(node, tmp, list, relook_node) {
+			clear_bit(0, &node->relook);
+			probe_graph_evaluate(node, false);
+			probe_graph_node_put(node);
+		}
+		if (all)
+			probe_graph_evaluate_all();
+	}
+
+	if (atomic_dec_and_test(&probe_graph_busy))
+		wake_up_all(&probe_graph_idle_wq);
+}
+
+/**
+ * probe_graph_links_changed() - a device's supplier links may have changed
+ * @consumer: the device, or NULL for every device
+ *
+ * The one place the driver core reports that a dependency of @consumer
+ * was relaxed, dropped or deleted, or that what blocks changed for every
+ * device (best effort probing): a waiting device is looked at again, by
+ * a work item that coalesces such reports.
+ *
+ * Context: Any process context, also under the device links lock and
+ * fwnode_link_lock; does not sleep.
+ */
+void probe_graph_links_changed(struct device *consumer)
+{
+	struct probe_graph_node *node;
+
+	if (!probe_graph_active())
+		return;
+
+	if (!consumer) {
+		set_bit(PROBE_GRAPH_RELOOK_ALL, &probe_graph_relook_flags);
+	} else {
+		guard(rcu)();
+		node = consumer->p ? rcu_dereference(consumer->p->probe_graph) :
+				     NULL;
+		/*
+		 * Whatever its state: one about to go back to waiting looked
+		 * at its links under G before this, or will after.
+		 */
+		if (!node || test_and_set_bit(0, &node->relook))
+			return;
+		if (!kref_get_unless_zero(&node->kref)) {
+			clear_bit(0, &node->relook);
+			return;
+		}
+		llist_add(&node->relook_node, &probe_graph_relook_list);
+	}
+
+	if (!test_and_set_bit(PROBE_GRAPH_RELOOK_QUEUED,
+			      &probe_graph_relook_flags)) {
+		atomic_inc(&probe_graph_busy);
+		queue_work(system_unbound_wq, &probe_graph_relook);
+	}
 }
 
 /*
@@ -322,8 +522,9 @@ static int probe_graph_match_one(struct device_driver *drv, void *data)
 static bool probe_graph_offer(struct device *dev,
 			      const struct device_driver *drv, bool sync)
 {
+	struct probe_graph_batch *batch;
 	struct probe_graph_node *node;
-	bool created;
+	bool created, caller;
 
 	guard(mutex)(&probe_graph_lock);
 
@@ -348,8 +549,6 @@ static bool probe_graph_offer(struct device *dev,
 	case PROBE_GRAPH_DEFERRED:
 		node->retries++;
 		probe_graph_stats.fallback_retries++;
-		kfree(node->hint);
-		node->hint = kstrdup(probe_graph_last_bound, GFP_KERNEL);
 		fallthrough;
 	default:
 		node->sync = sync;
@@ -361,8 +560,16 @@ static bool probe_graph_offer(struct device *dev,
 	if (created)
 		device_links_walk_consumers(dev, probe_graph_evaluate_dev, NULL);
 
-	if (probe_graph_evaluate(node, drv, true))
+	caller = probe_graph_caller_probes(drv);
+	if (probe_graph_evaluate(node, caller))
 		return node->state != PROBE_GRAPH_IDLE;
+
+	/* Blocked: the registration, if it waits, waits for it once it is ready. */
+	batch = drv ? probe_graph_batch_find(drv) : NULL;
+	if (batch && !node->batch) {
+		kref_get(&batch->kref);
+		node->batch = batch;
+	}
 	return true;
 }
 
@@ -371,13 +578,15 @@ static bool probe_graph_offer(struct device *dev,
  * @dev: the device
  *
  * Called from device_initial_probe(), for new devices and for deferred
- * retries.  If a driver matches, the graph takes the device over: it
- * probes it when its parent and suppliers are bound.
+ * retries.  A device that is ready is probed by the caller, as it always
+ * was, so that device_add() returns with it bound.  One whose parent or
+ * a supplier is not bound yet is taken over by the graph, which probes
+ * it once they are.
  *
  * Context: Process context; the device lock is not held.
  * Return: true if the probe graph took over probing @dev, false if the
  * caller must probe it the stock way (graph off, no driver matches, the
- * match asked for deferral, or a synchronous driver that is ready).
+ * match asked for deferral, or the device is ready).
  */
 bool probe_graph_device_attach(struct device *dev)
 {
@@ -476,8 +685,12 @@ bool probe_graph_driver_attach(const struct device_driver *drv,
  * probe_graph_driver_attach_begin() - a driver starts attaching to devices
  * @drv: the driver
  *
- * Probes queued until probe_graph_driver_attach_end() are counted so that
- * it can wait for them.
+ * Unless the registration is that of a built-in driver during boot, or
+ * its driver allows asynchronous probing, it will wait for the devices
+ * of @drv that become ready while it attaches: see
+ * probe_graph_driver_attach_end().  If that cannot be recorded, the
+ * registration probes what is ready and leaves the rest waiting, as
+ * deferred probing would have.
  *
  * Context: Process context.
  */
@@ -488,50 +701,86 @@ void probe_graph_driver_attach_begin(const struct device_driver *drv)
 	if (!probe_graph_active())
 		return;
 
+	scoped_guard(mutex, &probe_graph_lock)
+		if (!probe_graph_caller_probes(drv) ||
+		    driver_allows_async_probing(drv))
+			return;
+
 	batch = kzalloc(sizeof(*batch), GFP_KERNEL);
 	if (!batch)
 		return;
 	batch->drv = drv;
 	batch->task = current;
 	kref_init(&batch->kref);
+	INIT_LIST_HEAD(&batch->queued);
+	batch->attaching = true;
 	atomic_set(&batch->pending, 0);
 
 	guard(mutex)(&probe_graph_lock);
 	list_add(&batch->list, &probe_graph_batches);
 }
 
+/* Take a node of @batch whose work item has not started, if there is one. */
+static struct probe_graph_node *probe_graph_batch_steal(struct probe_graph_batch *batch)
+{
+	struct probe_graph_node *node;
+
+	guard(mutex)(&probe_graph_lock);
+	node = list_first_entry_or_null(&batch->queued, struct probe_graph_node,
+					batch_entry);
+	if (node)
+		list_del_init(&node->batch_entry);
+	return node;
+}
+
+/* Whether @batch is done, and if so, stop it from taking new nodes. */
+static bool probe_graph_batch_done(struct probe_graph_batch *batch)
+{
+	guard(mutex)(&probe_graph_lock);
+	if (atomic_read(&batch->pending) || !list_empty(&batch->queued))
+		return false;
+	batch->attaching = false;
+	list_del(&batch->list);
+	return true;
+}
+
 /**
  * probe_graph_driver_attach_end() - a driver has been offered every device
  * @drv: the driver
  *
- * Waits for the probes the registration queued when it comes from a
- * module being initialised or happens after boot, as synchronous probing
- * did, unless the driver allows asynchronous probing, the graph is in
- * serial mode or this is called from a probe the graph runs.  Built-in
- * drivers registered during boot do not wait, so that their probes
- * overlap with the rest of boot.
+ * A registration that waits returns once every device of @drv that
+ * became ready while it attached is probed, as synchronous probing would
+ * have done.  It probes the ones no worker has started yet itself, so
+ * that it never waits for a worker that may be busy loading the very
+ * module registering @drv, whatever probe_graph.max_active is.
  *
  * Context: Process context.
  */
 void probe_graph_driver_attach_end(const struct device_driver *drv)
 {
+	struct probe_graph_node *node;
 	struct probe_graph_batch *batch;
-	bool wait;
 
 	if (!probe_graph_active())
 		return;
 
-	scoped_guard(mutex, &probe_graph_lock) {
+	scoped_guard(mutex, &probe_graph_lock)
 		batch = probe_graph_batch_find(drv);
-		if (!batch)
-			return;
-		list_del(&batch->list);
-		wait = probe_graph_driver_waits(drv);
-	}
+	if (!batch)
+		return;
 
-	if (wait)
-		wait_event(probe_graph_idle_wq, !atomic_read(&batch->pending));
-	kref_put(&batch->kref, probe_graph_batch_release);
+	while (!probe_graph_batch_done(batch)) {
+		node = probe_graph_batch_steal(batch);
+		if (node) {
+			if (cancel_work(&node->work))
+				probe_graph_probe_work(&node->work);
+			continue;
+		}
+		wait_event(probe_graph_idle_wq,
+			   !atomic_read(&batch->pending) ||
+			   !list_empty_careful(&batch->queued));
+	}
+	probe_graph_batch_put(batch);
 }
 
 /**
@@ -553,6 +802,24 @@ void probe_graph_probe_begin(struct device *dev)
 		return;
 	node->probe_called = false;
 	node->start_ns = ktime_get_ns();
+	node->gen = probe_graph_gen;
+	if (node->in_work)
+		return;
+
+	/* Probed by its caller: its children added meanwhile are nested. */
+	switch (node->state) {
+	case PROBE_GRAPH_IDLE:
+	case PROBE_GRAPH_WAITING:
+	case PROBE_GRAPH_QUEUED:
+	case PROBE_GRAPH_DEFERRED:
+	case PROBE_GRAPH_FAILED:
+		probe_graph_set_state(node, PROBE_GRAPH_PROBING);
+		node->task = current;
+		node->ret = 0;
+		break;
+	default:
+		break;
+	}
 }
 
 /**
@@ -587,7 +854,6 @@ void probe_graph_probe_called(struct device *dev)
 void probe_graph_probe_end(struct device *dev, int ret)
 {
 	struct probe_graph_node *node;
-	bool trying;
 
 	if (!probe_graph_active())
 		return;
@@ -596,44 +862,31 @@ void probe_graph_probe_end(struct device *dev, int ret)
 	node = probe_graph_node_of(dev);
 	if (!node)
 		return;
-	if (ret == -ENODEV && !node->probe_called)
-		return;		/* dead or unregistered: nothing tried */
-	if (ret == -EBUSY)
-		return;		/* someone else bound it */
 
 	/* Failures of ->probe() come back inverted. */
 	if (ret > 0)
 		ret = -ret;
-	if (ret)
-		node->end_ns = ktime_get_ns();
-	node->ret = ret;
+	/* Dead, unregistered or bound by someone else: nothing was tried. */
+	if (!((ret == -ENODEV && !node->probe_called) || ret == -EBUSY)) {
+		if (ret)
+			node->end_ns = ktime_get_ns();
+		node->ret = ret;
+		if (ret == -EPROBE_DEFER) {
+			node->defers++;
+			if (node->probe_called)
+				probe_graph_stats.defers_driver++;
+			else
+				probe_graph_stats.defers_declared++;
+		}
+	}
 	/*
 	 * In the graph's own attach the next matching driver is tried after
-	 * a failure: the work item settles the state once all were tried,
-	 * and until then the device's children keep waiting.
+	 * a failure: the work item settles the state once all were tried.
+	 * A deferral ends the attach, and must be settled before the caller
+	 * asks probe_graph_device_claimed() whether to retry it.
 	 */
-	trying = node->state == PROBE_GRAPH_PROBING;
-	if (ret == -EPROBE_DEFER) {
-		node->defers++;
-		if (node->probe_called)
-			probe_graph_stats.defers_driver++;
-		else
-			probe_graph_stats.defers_declared++;
-		if (node->state != PROBE_GRAPH_WAITING)
-			probe_graph_set_state(node, PROBE_GRAPH_DEFERRED);
-	} else if (trying) {
-		return;
-	} else if ((ret == -ENODEV || ret == -ENXIO) &&
-		   node->state != PROBE_GRAPH_BOUND) {
-		/* The driver turned the device down: not a failure. */
-		probe_graph_set_state(node, PROBE_GRAPH_IDLE);
-	} else if (ret && node->state != PROBE_GRAPH_BOUND) {
-		probe_graph_stats.failed++;
-		probe_graph_set_state(node, PROBE_GRAPH_FAILED);
-	}
-	/* No longer a parent expected to bind: its children may go. */
-	if (ret)
-		probe_graph_evaluate_dependents(dev);
+	if (!node->in_work || ret == -EPROBE_DEFER)
+		probe_graph_settle(node, ret);
 }
 
 /*
@@ -700,15 +953,16 @@ void probe_graph_device_bound(struct device *dev)
 		return;
 
 	guard(mutex)(&probe_graph_lock);
-	strscpy(probe_graph_last_bound, dev_name(dev));
 	node = probe_graph_node_of(dev);
 	if (node) {
 		/* The moment consumers may start, not when the probe unwinds. */
 		node->end_ns = ktime_get_ns();
 		probe_graph_set_state(node, PROBE_GRAPH_BOUND);
+		node->task = NULL;
 		kfree(node->driver);
 		node->driver = kstrdup(dev->driver->name, GFP_KERNEL);
 	}
+	probe_graph_gen++;
 	probe_graph_evaluate_dependents(dev);
 }
 
@@ -728,6 +982,7 @@ void probe_graph_device_unbinding(struct device *dev)
 		return;
 
 	guard(mutex)(&probe_graph_lock);
+	probe_graph_gen++;
 	node = probe_graph_node_of(dev);
 	if (node)
 		probe_graph_set_state(node, PROBE_GRAPH_UNBINDING);
@@ -763,6 +1018,7 @@ void probe_graph_device_unbound(struct device *dev)
 		return;
 
 	guard(mutex)(&probe_graph_lock);
+	probe_graph_gen++;
 	node = probe_graph_node_of(dev);
 	if (!node)
 		return;
@@ -775,7 +1031,7 @@ void probe_graph_device_unbound(struct device *dev)
 					     NULL) > 0;
 	probe_graph_set_state(node, rebind ? PROBE_GRAPH_WAITING :
 				    PROBE_GRAPH_IDLE);
-	probe_graph_evaluate(node, NULL, false);
+	probe_graph_evaluate(node, false);
 }
 
 /**
@@ -800,6 +1056,7 @@ void probe_graph_device_del(struct device *dev)
 		return;
 
 	guard(mutex)(&probe_graph_lock);
+	probe_graph_gen++;
 	node = probe_graph_node_of(dev);
 	if (!node)
 		return;
@@ -811,14 +1068,9 @@ void probe_graph_device_del(struct device *dev)
 		list_del_init(&waiter->sibling);
 	RCU_INIT_POINTER(dev->p->probe_graph, NULL);
 
-	list_for_each_entry_safe(waiter, tmp, &probe_graph_waiting, wait_list) {
-		if (waiter->relaxed == node) {
-			waiter->relaxed = NULL;
-			probe_graph_node_put(node);
-		}
+	list_for_each_entry_safe(waiter, tmp, &probe_graph_waiting, wait_list)
 		if (waiter->blocker == dev)
-			probe_graph_evaluate(waiter, NULL, false);
-	}
+			probe_graph_evaluate(waiter, false);
 	probe_graph_node_put(node);
 }
 
@@ -853,7 +1105,8 @@ void probe_graph_block_probing(bool block)
 		return;
 
 	guard(mutex)(&probe_graph_lock);
-	probe_graph_blocked = block;
+	probe_graph_gen++;
+	probe_graph_paused = block;
 	if (!block)
 		probe_graph_evaluate_all();
 }
@@ -877,12 +1130,12 @@ static void probe_graph_report_waiting(void)
 }
 
 /**
- * probe_graph_drivers_done() - fw_devlink gave up on missing drivers
- * @timeout: the deferred probe timeout expired
+ * probe_graph_drivers_done() - the deferred probe timeout expired
+ * @timeout: true
  *
- * fw_devlink has relaxed the links to suppliers without a driver: look at
- * every waiting device again, break cycles, and on timeout say why each
- * device still waiting does.
+ * fw_devlink has relaxed the links to suppliers without a driver, which
+ * woke their consumers: once they are probed, say why each device still
+ * waiting does, and report the cycles among them.
  *
  * Context: Process context.
  */
@@ -891,36 +1144,67 @@ void probe_graph_drivers_done(bool timeout)
 	if (!probe_graph_active())
 		return;
 
-	scoped_guard(mutex, &probe_graph_lock) {
-		probe_graph_evaluate_all();
-		probe_graph_find_cycles(true);
-	}
 	probe_graph_wait_idle();
 	if (timeout) {
 		guard(mutex)(&probe_graph_lock);
+		probe_graph_find_cycles();
 		probe_graph_report_waiting();
 	}
 }
 
-/*
- * End of boot: every probe that can run has run before userspace starts,
- * whether or not prepare_namespace() waits for probing.
+/**
+ * probe_graph_boot_end() - the late initcalls are over: drain the graph
+ *
+ * Called from deferred_probe_initcall(), the point where deferred probing
+ * settles what the initcalls left behind, until it returns false.  Once
+ * no graph probe is queued or running, devices the graph wakes are
+ * parked until the late_initcall_sync callbacks have run, and every
+ * driver registration waits for its probes.
+ *
+ * Context: Process context.
+ * Return: true if probes ran, which may have triggered deferred probing.
  */
-static int __init probe_graph_boot_drain(void)
+bool probe_graph_boot_end(void)
 {
-	struct probe_graph_node *node;
+	if (!probe_graph_active())
+		return false;
+
+	if (probe_graph_wait_idle())
+		return true;
+
+	guard(mutex)(&probe_graph_lock);
+	if (atomic_read(&probe_graph_busy))
+		return true;
+	if (probe_graph_phase == PROBE_GRAPH_PHASE_BOOT)
+		probe_graph_phase = PROBE_GRAPH_PHASE_LATE;
+	return false;
+}
+
+/*
+ * End of boot, after the late_initcall_sync callbacks of the subsystems
+ * linked before drivers/base (clk, pmdomain, regulator): probe what was
+ * parked, and wait, so that userspace starts with every ready device
+ * bound whether or not prepare_namespace() waits for probing.
+ */
+static int __init probe_graph_boot_done(void)
+{
+	struct probe_graph_node *node, *tmp;
 	unsigned int bound = 0, waiting = 0;
 
 	if (!probe_graph_active())
 		return 0;
 
-	probe_graph_wait_idle();
-	scoped_guard(mutex, &probe_graph_lock)
-		probe_graph_find_cycles(true);
+	scoped_guard(mutex, &probe_graph_lock) {
+		probe_graph_phase = PROBE_GRAPH_PHASE_RUNNING;
+		list_for_each_entry_safe(node, tmp, &probe_graph_parked, park) {
+			list_del_init(&node->park);
+			probe_graph_queue_work(node);
+		}
+	}
 	probe_graph_wait_idle();
 
 	guard(mutex)(&probe_graph_lock);
-	probe_graph_boot_done = true;
+	probe_graph_find_cycles();
 	list_for_each_entry(node, &probe_graph_nodes, list) {
 		bound += node->state == PROBE_GRAPH_BOUND;
 		waiting += node->state == PROBE_GRAPH_WAITING;
@@ -932,7 +1216,7 @@ static int __init probe_graph_boot_drain(void)
 		probe_graph_stats.defers_driver);
 	return 0;
 }
-late_initcall_sync(probe_graph_boot_drain);
+late_initcall_sync(probe_graph_boot_done);
 
 static int __init probe_graph_init(void)
 {
@@ -986,9 +1270,11 @@ probe_graph_check_fail(struct probe_graph_check_info *info,
  *
  * Every listed node is its device's node, alive, on the waiting list
  * exactly when it waits, bound exactly when its device has a driver, and
- * its children's devices are its device's children; the busy count
- * matches the nodes queued or probing, and no registration is still
- * attaching.  The last three only hold while nothing is being probed,
+ * its children's devices are its device's children; the driver core
+ * never deferred a device twice on a dependency the graph saw bound; the
+ * busy count matches the nodes queued or probing, and no registration is
+ * still attaching.
+ * The last two only hold while nothing is being probed,
  * registered or unregistered, which is when tests call this.
  *
  * Context: Process context; takes probe_graph_lock.
@@ -1039,14 +1325,18 @@ VISIBLE_IF_KUNIT void probe_graph_check(struct probe_graph_check_info *info)
 		probe_graph_check_fail(info, NULL,
 				       "busy count %d, %u nodes queued or probing",
 				       atomic_read(&probe_graph_busy), busy);
+	if (probe_graph_stats.unforeseen)
+		probe_graph_check_fail(info, NULL,
+				       "%lu deferrals on dependencies the graph saw bound",
+				       probe_graph_stats.unforeseen);
 	if (!list_empty(&probe_graph_batches))
 		probe_graph_check_fail(info, NULL,
 				       "a driver registration is still attaching");
 }
 EXPORT_SYMBOL_IF_KUNIT(probe_graph_check);
 
-static bool probe_graph_paused;
-static DECLARE_WAIT_QUEUE_HEAD(probe_graph_pause_wq);
+static bool probe_graph_test_held;
+static DECLARE_WAIT_QUEUE_HEAD(probe_graph_test_hold_wq);
 
 /**
  * probe_graph_pause() - hold queued probes in the queued state, for tests
@@ -1056,17 +1346,38 @@ static DECLARE_WAIT_QUEUE_HEAD(probe_graph_pause_wq);
  */
 VISIBLE_IF_KUNIT void probe_graph_pause(bool pause)
 {
-	WRITE_ONCE(probe_graph_paused, pause);
+	WRITE_ONCE(probe_graph_test_held, pause);
 	if (!pause)
-		wake_up_all(&probe_graph_pause_wq);
+		wake_up_all(&probe_graph_test_hold_wq);
 }
 EXPORT_SYMBOL_IF_KUNIT(probe_graph_pause);
 
-static void probe_graph_pause_point(void)
+static void probe_graph_test_hold_point(void)
 {
-	wait_event(probe_graph_pause_wq, !READ_ONCE(probe_graph_paused));
+	wait_event(probe_graph_test_hold_wq, !READ_ONCE(probe_graph_test_held));
 }
+
+/**
+ * probe_graph_set_max_active() - change how many probes run at once, for tests
+ * @max_active: the new limit, clamped to what the workqueue allows
+ *
+ * Context: Process context.
+ * Return: the limit before the change.
+ */
+VISIBLE_IF_KUNIT unsigned int probe_graph_set_max_active(unsigned int max_active)
+{
+	unsigned int old = probe_graph_max_active;
+
+	if (!probe_graph_active() ||
+	    probe_graph_get_mode() == PROBE_GRAPH_SERIAL)
+		return old;
+	max_active = clamp(max_active, 1U, WQ_UNBOUND_MAX_ACTIVE);
+	workqueue_set_max_active(probe_graph_wq, max_active);
+	probe_graph_max_active = max_active;
+	return old;
+}
+EXPORT_SYMBOL_IF_KUNIT(probe_graph_set_max_active);
 #else
-static inline void probe_graph_pause_point(void) { }
+static inline void probe_graph_test_hold_point(void) { }
 #endif
 

@@ -13,6 +13,7 @@
 #include <kunit/of.h>
 #include <kunit/platform_device.h>
 #include <kunit/test.h>
+#include <linux/async.h>
 #include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
@@ -45,6 +46,9 @@ struct pg_record {
 	int ret;
 	struct task_struct *task;
 	bool parent_locked;
+	int nested_ret;
+	bool nested_bound;
+	u64 nested_end_ns;
 };
 
 struct pg_ctx;
@@ -74,6 +78,11 @@ struct pg_dev {
  * @slow_idx: index of a device whose probe takes 20 ms, or -1
  * @parent_lock: devices with a parent need the parent's lock to probe
  * @links_reversed: pg_add_links() links the last device first
+ * @link_flags: flags of the links pg_add_links() makes
+ * @nest: the probe of device i adds device @nest[i] - 1 as its child and
+ *	looks at it before returning, as v4l2_i2c_new_subdev_board() does
+ * @gate_timeouts: gated probes whose gate did not open in time
+ * @tag: put in the names of the devices, to tell two contexts apart
  * @started: completed when the gated device starts probing
  * @deferred: completed when a probe returns -EPROBE_DEFER
  * @drv: the driver
@@ -100,6 +109,10 @@ struct pg_ctx {
 	int slow_idx;
 	bool parent_lock;
 	bool links_reversed;
+	u32 link_flags;
+	unsigned int *nest;
+	atomic_t gate_timeouts;
+	const char *tag;
 	struct completion started;
 	struct completion deferred;
 	struct device_driver drv;
@@ -128,6 +141,8 @@ static const struct bus_type pg_bus = {
 	.name = "probe_graph_kunit",
 	.match = pg_bus_match,
 };
+
+static int pg_add_nested(struct pg_ctx *ctx, unsigned int i);
 
 static bool pg_bound_before(struct pg_ctx *ctx, unsigned int sup, u64 now)
 {
@@ -174,7 +189,17 @@ static int pg_probe(struct device *dev)
 
 	if (ctx->gate_idx == pd->idx) {
 		complete(&ctx->started);
-		wait_for_completion(&ctx->gate);
+		if (!wait_for_completion_timeout(&ctx->gate, PG_WAIT_TIMEOUT))
+			atomic_inc(&ctx->gate_timeouts);
+	}
+
+	if (ctx->nest[pd->idx]) {
+		unsigned int child = ctx->nest[pd->idx] - 1;
+
+		rec->nested_ret = pg_add_nested(ctx, child);
+		rec->nested_bound = !rec->nested_ret &&
+				    device_is_bound(&ctx->devs[child]->dev);
+		rec->nested_end_ns = ktime_get_ns();
 	}
 
 	if (ctx->slow_idx == pd->idx)
@@ -254,9 +279,12 @@ static struct pg_ctx *pg_ctx_alloc(struct kunit *test, unsigned int n)
 	ctx->wait_peer = kunit_kcalloc(test, n, sizeof(bool), GFP_KERNEL);
 	ctx->defer_until = kunit_kcalloc(test, n, sizeof(unsigned int),
 					 GFP_KERNEL);
+	ctx->nest = kunit_kcalloc(test, n, sizeof(unsigned int), GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, ctx->devs && ctx->rec && ctx->parent &&
 			  ctx->nsup && ctx->sup && ctx->no_driver && ctx->decline &&
-			  ctx->wait_peer && ctx->defer_until);
+			  ctx->wait_peer && ctx->defer_until && ctx->nest);
+	ctx->link_flags = DL_FLAG_AUTOPROBE_CONSUMER;
+	ctx->tag = "";
 	for (i = 0; i < n; i++)
 		ctx->parent[i] = -1;
 	ctx->gate_idx = -1;
@@ -314,7 +342,7 @@ static void pg_add_device(struct pg_ctx *ctx, unsigned int i)
 		if (ctx->parent_lock)
 			pd->dev.type = &pg_parent_locked_type;
 	}
-	ret = dev_set_name(&pd->dev, "pg-%s-%u", test->name, i);
+	ret = dev_set_name(&pd->dev, "pg-%s-%s%u", test->name, ctx->tag, i);
 	KUNIT_ASSERT_EQ(test, 0, ret);
 	ctx->devs[i] = pd;
 	if (device_add(&pd->dev)) {
@@ -325,6 +353,45 @@ static void pg_add_device(struct pg_ctx *ctx, unsigned int i)
 	/* Unregistered in reverse order: children and consumers first. */
 	ret = kunit_add_action_or_reset(test, pg_device_unregister, &pd->dev);
 	KUNIT_ASSERT_EQ(test, 0, ret);
+}
+
+/*
+ * Add device @i from a probe, where KUnit assertions cannot run: the test
+ * unregisters it with pg_own_nested() once the probe is over.
+ */
+static int pg_add_nested(struct pg_ctx *ctx, unsigned int i)
+{
+	struct pg_dev *pd;
+	int ret;
+
+	pd = kzalloc(sizeof(*pd), GFP_KERNEL);
+	if (!pd)
+		return -ENOMEM;
+	pd->ctx = ctx;
+	pd->idx = i;
+	device_initialize(&pd->dev);
+	pd->dev.bus = &pg_bus;
+	pd->dev.release = pg_dev_release;
+	pd->dev.parent = &ctx->devs[ctx->parent[i]]->dev;
+	ret = dev_set_name(&pd->dev, "pg-%s-%s%u", ctx->test->name, ctx->tag,
+			   i);
+	if (!ret) {
+		ctx->devs[i] = pd;
+		ret = device_add(&pd->dev);
+	}
+	if (ret) {
+		ctx->devs[i] = NULL;
+		put_device(&pd->dev);
+	}
+	return ret;
+}
+
+static void pg_own_nested(struct pg_ctx *ctx, unsigned int i)
+{
+	KUNIT_ASSERT_NOT_NULL(ctx->test, ctx->devs[i]);
+	KUNIT_ASSERT_EQ(ctx->test, 0,
+			kunit_add_action_or_reset(ctx->test, pg_device_unregister,
+						  &ctx->devs[i]->dev));
 }
 
 /*
@@ -343,7 +410,7 @@ static void pg_add_links(struct pg_ctx *ctx)
 			sup = ctx->sup[i][j];
 			link = device_link_add(&ctx->devs[i]->dev,
 					       &ctx->devs[sup]->dev,
-					       DL_FLAG_AUTOPROBE_CONSUMER);
+					       ctx->link_flags);
 			KUNIT_ASSERT_NOT_NULL_MSG(ctx->test, link,
 						  "link %u -> %u", sup, i);
 		}
@@ -464,13 +531,17 @@ static void pg_add_all(struct pg_ctx *ctx)
 
 /*
  * Every device binds with exactly one probe call, none before what it
- * depends on has bound, none deferred, and independent devices overlap.
+ * depends on has bound, none deferred, and independent devices overlap
+ * where nobody waits for them in the driver core: when the graph wakes
+ * them.  A driver registered after boot probes the devices ready when it
+ * gets to them in the registering task, one at a time, as it always did:
+ * with the devices first, each finds its suppliers bound.
  */
 static void probe_graph_topology_test(struct kunit *test)
 {
 	const struct pg_topo *topo = test->param_value;
 	unsigned long declared0, driver0, declared1, driver1;
-	bool parallel = probe_graph_get_mode() == PROBE_GRAPH_ON;
+	bool parallel = probe_graph_get_mode() == PROBE_GRAPH_ON, overlap;
 	struct probe_graph_node_info info;
 	struct pg_ctx *ctx;
 	unsigned int i, j, cycles;
@@ -480,7 +551,8 @@ static void probe_graph_topology_test(struct kunit *test)
 	ctx = pg_ctx_alloc(test, topo->n);
 	ctx->links_reversed = topo->links_reversed;
 	topo->build(ctx);
-	if (!parallel)
+	overlap = parallel && topo->overlap && topo->order == PG_DRIVER_FIRST;
+	if (!overlap)
 		memset(ctx->wait_peer, 0, topo->n * sizeof(bool));
 
 	probe_graph_stats_get(&declared0, &driver0, &cycles);
@@ -523,9 +595,10 @@ static void probe_graph_topology_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->violations), 0);
 	KUNIT_EXPECT_EQ(test, declared1 - declared0, 0);
 	KUNIT_EXPECT_EQ(test, driver1 - driver0, 0);
-	if (topo->overlap && parallel)
+	if (overlap)
 		KUNIT_EXPECT_GE(test, atomic_read(&ctx->max_in_flight), 2);
-	if (!parallel)
+	/* Serial: one graph probe at a time; the registering task may steal. */
+	if (!parallel && topo->order == PG_DRIVER_FIRST)
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->max_in_flight), 1);
 }
 
@@ -611,8 +684,6 @@ static void probe_graph_undeclared_defer_test(struct kunit *test)
 	KUNIT_EXPECT_GE(test, info.retries, 1);
 	KUNIT_EXPECT_GE(test, driver1 - driver0, 1);
 	KUNIT_EXPECT_EQ(test, declared1 - declared0, 0);
-	/* The device whose bind let the retry succeed is named. */
-	KUNIT_EXPECT_STREQ(test, info.hint, dev_name(&ctx->devs[0]->dev));
 }
 
 static void pg_open_gate(void *data)
@@ -665,7 +736,10 @@ static void probe_graph_remove_queued_test(struct kunit *test)
 	probe_graph_pause(true);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pg_unpause,
 							   NULL));
+	/* Woken by the graph, not probed by device_add()'s caller. */
+	device_block_probing();
 	pg_add_device(ctx, 0);
+	device_unblock_probing();
 	dev = &ctx->devs[0]->dev;
 	pg_info(test, dev, &info);
 	KUNIT_EXPECT_STREQ(test, info.state, "queued");
@@ -711,7 +785,10 @@ static void probe_graph_remove_probing_test(struct kunit *test)
 	ctx = pg_ctx_alloc(test, 1);
 	ctx->gate_idx = 0;
 	pg_register_driver(ctx);
+	/* Woken by the graph: probed by a worker, not by this task. */
+	device_block_probing();
 	pg_add_device(ctx, 0);
+	device_unblock_probing();
 	/* Runs first at cleanup: a failed test does not leave a probe stuck. */
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pg_open_gate,
 							   ctx));
@@ -762,7 +839,9 @@ static void probe_graph_next_driver_test(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pg_open_gate,
 							   ctx));
 
+	device_block_probing();
 	pg_add_device(ctx, 0);
+	device_unblock_probing();
 	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&ctx->started,
 							     PG_WAIT_TIMEOUT));
 	/* The child comes while its parent is being turned down. */
@@ -881,8 +960,9 @@ static void probe_graph_parent_lock_test(struct kunit *test)
 
 /*
  * A driver that forces synchronous probing probes the devices that are
- * ready in the registering task, as before, and the ones that become
- * ready later one at a time, still in dependency order.
+ * ready in the registering task, as before, and its registration returns
+ * once the ones that became ready meanwhile are bound too, one at a
+ * time, in dependency order.
  */
 static void probe_graph_force_sync_test(struct kunit *test)
 {
@@ -899,18 +979,13 @@ static void probe_graph_force_sync_test(struct kunit *test)
 	pg_add_all(ctx);
 	pg_register_driver(ctx);
 	/* Ready at registration: probed by the registration itself. */
-	for (i = 2; i < 6; i++) {
-		KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[i]->dev));
+	for (i = 2; i < 6; i++)
 		KUNIT_EXPECT_PTR_EQ(test, ctx->rec[i].task, current);
-	}
-	wait_for_device_probe();
-
-	for (i = 0; i < ctx->n; i++)
+	/* Ready once their supplier bound, during the registration. */
+	for (i = 0; i < ctx->n; i++) {
+		KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[i]->dev));
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[i].calls), 1);
-	/* Ready once their supplier bound: probed by the graph, in order. */
-	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[0]->dev));
-	KUNIT_EXPECT_PTR_NE(test, ctx->rec[0].task, current);
-	KUNIT_EXPECT_PTR_NE(test, ctx->rec[1].task, current);
+	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->violations), 0);
 	KUNIT_EXPECT_LE(test, ctx->rec[2].end_ns, ctx->rec[1].start_ns);
 	KUNIT_EXPECT_LE(test, ctx->rec[1].end_ns, ctx->rec[0].start_ns);
@@ -988,6 +1063,192 @@ static void probe_graph_node_del_test(struct kunit *test)
 	kunit_device_unregister(test, dev);
 	KUNIT_EXPECT_EQ(test, -ENOENT, probe_graph_node_info(dev, &info));
 	put_device(dev);
+}
+
+/*
+ * The caller contract: whatever the mode, a call that bound a device
+ * before it returned without the graph still does.
+ */
+
+enum pg_how {
+	PG_BY_CALLER,		/* device_add() of a ready device */
+	PG_BY_GRAPH,		/* woken by the graph when probing resumes */
+};
+
+struct pg_nest_case {
+	const char *desc;
+	enum pg_how how;
+	enum probe_type probe_type;
+};
+
+static const struct pg_nest_case pg_nest_cases[] = {
+	{ "added by its caller", PG_BY_CALLER, PROBE_DEFAULT_STRATEGY },
+	{ "woken by the graph", PG_BY_GRAPH, PROBE_DEFAULT_STRATEGY },
+	{ "forced synchronous, added by its caller", PG_BY_CALLER,
+	  PROBE_FORCE_SYNCHRONOUS },
+	{ "forced synchronous, woken by the graph", PG_BY_GRAPH,
+	  PROBE_FORCE_SYNCHRONOUS },
+};
+
+KUNIT_ARRAY_PARAM_DESC(pg_nest, pg_nest_cases, desc);
+
+/*
+ * A parent's probe registers a child and looks at child->driver before it
+ * returns, as v4l2_i2c_new_subdev_board() does: the child is bound by
+ * then, probed nested in the parent's probe, in the parent's task.  It
+ * never runs in another task while the parent's probe is unfinished.
+ */
+static void probe_graph_nested_child_test(struct kunit *test)
+{
+	const struct pg_nest_case *param = test->param_value;
+	struct pg_ctx *ctx;
+
+	ctx = pg_ctx_alloc(test, 2);
+	ctx->parent[1] = 0;
+	ctx->nest[0] = 2;
+	ctx->drv.probe_type = param->probe_type;
+	pg_register_driver(ctx);
+	if (param->how == PG_BY_GRAPH)
+		device_block_probing();
+	pg_add_device(ctx, 0);
+	if (param->how == PG_BY_GRAPH)
+		device_unblock_probing();
+	wait_for_device_probe();
+	pg_own_nested(ctx, 1);
+
+	KUNIT_EXPECT_EQ(test, ctx->rec[0].nested_ret, 0);
+	KUNIT_EXPECT_TRUE(test, ctx->rec[0].nested_bound);
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[0]->dev));
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[1]->dev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].calls), 1);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->rec[1].task, ctx->rec[0].task);
+	KUNIT_EXPECT_LE(test, ctx->rec[1].end_ns, ctx->rec[0].nested_end_ns);
+}
+
+/* device_add() of a ready device after boot returns with it bound. */
+static void probe_graph_device_add_test(struct kunit *test)
+{
+	struct pg_ctx *ctx;
+
+	ctx = pg_ctx_alloc(test, 2);
+	ctx->parent[1] = 0;
+	pg_register_driver(ctx);
+	pg_add_device(ctx, 0);
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[0]->dev));
+	pg_add_device(ctx, 1);
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[1]->dev));
+	KUNIT_EXPECT_PTR_EQ(test, ctx->rec[0].task, current);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->rec[1].task, current);
+}
+
+/*
+ * A driver that prefers asynchronous probing keeps its meaning: its
+ * probes run in the async domain, so a module's init, which ends with
+ * async_synchronize_full(), returns with its devices bound.
+ */
+static void probe_graph_async_driver_test(struct kunit *test)
+{
+	struct pg_ctx *ctx;
+	unsigned int i;
+
+	ctx = pg_ctx_alloc(test, 3);
+	ctx->drv.probe_type = PROBE_PREFER_ASYNCHRONOUS;
+	ctx->slow_idx = 2;
+	pg_add_all(ctx);
+	pg_register_driver(ctx);
+	async_synchronize_full();
+
+	for (i = 0; i < ctx->n; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test, device_is_bound(&ctx->devs[i]->dev),
+				      "device %u not bound", i);
+		KUNIT_EXPECT_PTR_NE(test, ctx->rec[i].task, current);
+	}
+}
+
+/*
+ * A supplier unbinds, its consumer waits for it, and the link goes away
+ * with the supplier's driver (DL_FLAG_AUTOREMOVE_SUPPLIER): nothing holds
+ * the consumer back any more, and it binds with no other event.
+ */
+static void probe_graph_link_dropped_test(struct kunit *test)
+{
+	struct device *sup, *con;
+	struct pg_ctx *ctx;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 2);
+	ctx->link_flags = DL_FLAG_AUTOREMOVE_SUPPLIER;
+	pg_edge(ctx, 0, 1);
+	pg_add_all(ctx);
+	pg_register_driver(ctx);
+	wait_for_device_probe();
+	sup = &ctx->devs[0]->dev;
+	con = &ctx->devs[1]->dev;
+	KUNIT_ASSERT_TRUE(test, device_is_bound(con));
+
+	device_release_driver(sup);
+	wait_for_device_probe();
+	KUNIT_EXPECT_FALSE(test, device_is_bound(sup));
+	KUNIT_EXPECT_TRUE(test, device_is_bound(con));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].calls), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].removes), 1);
+}
+
+static void pg_restore_max_active(void *data)
+{
+	probe_graph_set_max_active((unsigned long)data);
+}
+
+/*
+ * A registration waits for the devices of its driver that become ready
+ * while it attaches, and probes them itself if no worker has started
+ * them: with one worker, busy with a probe that waits for the
+ * registration to end (as one calling request_module() for the module
+ * registering the driver would), the registration still ends.
+ */
+static void probe_graph_registration_waits_test(struct kunit *test)
+{
+	struct pg_ctx *busy, *ctx;
+	unsigned int old;
+
+	pg_skip_if_off(test);
+
+	old = probe_graph_set_max_active(1);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, pg_restore_max_active,
+						  (void *)(unsigned long)old));
+
+	/* The only worker probes a device that waits for the registration. */
+	busy = pg_ctx_alloc(test, 1);
+	busy->tag = "busy-";
+	busy->drv.name = "probe-graph-kunit-busy";
+	busy->gate_idx = 0;
+	pg_register_driver(busy);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, pg_open_gate,
+							   busy));
+	device_block_probing();
+	pg_add_device(busy, 0);
+	device_unblock_probing();
+	KUNIT_ASSERT_NE(test, 0, wait_for_completion_timeout(&busy->started,
+							     PG_WAIT_TIMEOUT));
+
+	/*
+	 * Device 0 waits for device 1, offered after it: it becomes ready
+	 * when device 1 binds, while the registration attaches.
+	 */
+	ctx = pg_ctx_alloc(test, 2);
+	pg_edge(ctx, 1, 0);
+	pg_add_all(ctx);
+	pg_register_driver(ctx);
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[0]->dev));
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[1]->dev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&busy->gate_timeouts), 0);
+
+	complete_all(&busy->gate);
+	wait_for_device_probe();
+	KUNIT_EXPECT_TRUE(test, device_is_bound(&busy->devs[0]->dev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&busy->gate_timeouts), 0);
 }
 
 /*
@@ -1768,6 +2029,11 @@ static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE(probe_graph_driver_gone_test),
 	KUNIT_CASE(probe_graph_parent_lock_test),
 	KUNIT_CASE(probe_graph_force_sync_test),
+	KUNIT_CASE_PARAM(probe_graph_nested_child_test, pg_nest_gen_params),
+	KUNIT_CASE(probe_graph_device_add_test),
+	KUNIT_CASE(probe_graph_async_driver_test),
+	KUNIT_CASE(probe_graph_link_dropped_test),
+	KUNIT_CASE(probe_graph_registration_waits_test),
 #if IS_ENABLED(CONFIG_OF_OVERLAY)
 	KUNIT_CASE(probe_graph_dt_chain_test),
 	KUNIT_CASE_PARAM(probe_graph_dt_cycle_test, pg_dt_cycle_gen_params),
