@@ -761,6 +761,13 @@ def _check_declared_defers(graph: Graph) -> CheckResult:
         result.diagnostics.append('defers_declared is %s: a device was '
                                   'probed before a supplier it declares '
                                   'was bound' % value)
+    # Dumps from before the counter existed lack it.
+    unforeseen = graph.stats.get('unforeseen', 0)
+    if unforeseen != 0:
+        result.ok = False
+        result.diagnostics.append('unforeseen is %s: the driver core '
+                                  'deferred a device on a dependency the '
+                                  'graph saw bound' % unforeseen)
     return result
 
 

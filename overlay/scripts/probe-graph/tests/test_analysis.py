@@ -388,6 +388,38 @@ class CheckTest(unittest.TestCase):
         unreported.cycles = [Cycle(['a', 'b'], 'b -> a')]
         self.assertTrue(analysis.check(unreported)[2].ok)
 
+    def test_child_probed_inside_parent_is_nested(self) -> None:
+        # The parent's probe added the child and the child bound inside it.
+        graph = Graph('on', [mk('p', start=100, end=500),
+                             mk('c', start=200, end=300, parent='p')],
+                      [Edge('p', 'c', 'parent', 'satisfied')],
+                      stats={'defers_declared': 0})
+        result = analysis.check(graph)[0]
+        self.assertTrue(result.ok, result.diagnostics)
+        self.assertEqual(len(result.diagnostics), 1)
+        self.assertIn('c was probed nested in the probe of its parent p',
+                      result.diagnostics[0])
+
+    def test_child_outliving_parent_probe_fails(self) -> None:
+        # Started inside the parent's probe, ended after it: not nested.
+        graph = Graph('on', [mk('p', start=100, end=500),
+                             mk('c', start=200, end=600, parent='p')],
+                      [Edge('p', 'c', 'parent', 'satisfied')],
+                      stats={'defers_declared': 0})
+        self.assertFalse(analysis.check(graph)[0].ok)
+        # A supplier edge is never nested, whatever the times.
+        graph.edges = [Edge('p', 'c', 'fwnode', 'satisfied')]
+        graph.nodes[1].end_ns = 300
+        self.assertFalse(analysis.check(graph)[0].ok)
+
+    def test_unforeseen_defers(self) -> None:
+        graph = Graph('on', stats={'defers_declared': 0, 'unforeseen': 1})
+        result = analysis.check(graph)[3]
+        self.assertFalse(result.ok)
+        self.assertIn('unforeseen is 1', result.diagnostics[0])
+        graph.stats['unforeseen'] = 0
+        self.assertTrue(analysis.check(graph)[3].ok)
+
     def test_declared_defers(self) -> None:
         graph = Graph('serial', stats={'defers_declared': 2})
         self.assertFalse(analysis.check(graph)[3].ok)
