@@ -1165,28 +1165,62 @@ static void probe_graph_async_driver_test(struct kunit *test)
 	}
 }
 
+/**
+ * struct pg_link_gone - how a link a consumer waits on goes away
+ * @desc: the case's name
+ * @deleted: the supplier, which no driver binds, is deleted; otherwise
+ *	its driver is released and the link goes with it
+ *	(DL_FLAG_AUTOREMOVE_SUPPLIER)
+ */
+struct pg_link_gone {
+	const char *desc;
+	bool deleted;
+};
+
+static const struct pg_link_gone pg_link_gone_cases[] = {
+	{ "supplier unbound, link autoremoved", false },
+	{ "supplier deleted", true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(pg_link_gone, pg_link_gone_cases, desc);
+
 /*
- * A supplier unbinds, its consumer waits for it, and the link goes away
- * with the supplier's driver (DL_FLAG_AUTOREMOVE_SUPPLIER): nothing holds
+ * A consumer waits for its supplier and the link goes away: nothing holds
  * the consumer back any more, and it binds with no other event.
  */
-static void probe_graph_link_dropped_test(struct kunit *test)
+static void probe_graph_link_gone_test(struct kunit *test)
 {
+	const struct pg_link_gone *lg = test->param_value;
 	struct device *sup, *con;
 	struct pg_ctx *ctx;
 
 	pg_skip_if_off(test);
 
 	ctx = pg_ctx_alloc(test, 2);
-	ctx->link_flags = DL_FLAG_AUTOREMOVE_SUPPLIER;
 	pg_edge(ctx, 0, 1);
+	if (lg->deleted)
+		ctx->no_driver[0] = true;
+	else
+		ctx->link_flags = DL_FLAG_AUTOREMOVE_SUPPLIER;
 	pg_add_all(ctx);
 	pg_register_driver(ctx);
 	wait_for_device_probe();
 	sup = &ctx->devs[0]->dev;
 	con = &ctx->devs[1]->dev;
-	KUNIT_ASSERT_TRUE(test, device_is_bound(con));
 
+	if (lg->deleted) {
+		KUNIT_ASSERT_FALSE(test, device_is_bound(con));
+		/* The consumer's probe must not look at a deleted supplier. */
+		ctx->nsup[1] = 0;
+		kunit_release_action(test, pg_device_unregister, sup);
+		ctx->devs[0] = NULL;
+		wait_for_device_probe();
+		KUNIT_EXPECT_TRUE(test, device_is_bound(con));
+		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].calls), 1);
+		return;
+	}
+
+	KUNIT_ASSERT_TRUE(test, device_is_bound(con));
 	device_release_driver(sup);
 	wait_for_device_probe();
 	KUNIT_EXPECT_FALSE(test, device_is_bound(sup));
@@ -1362,6 +1396,27 @@ static void probe_graph_dt_chain_test(struct kunit *test)
 	KUNIT_EXPECT_LE(test, pg_dt.end_ns[1], pg_dt.start_ns[2]);
 	KUNIT_EXPECT_EQ(test, declared1 - declared0, 0);
 	KUNIT_EXPECT_EQ(test, driver1 - driver0, 0);
+}
+
+/*
+ * Once the drivers are done, as they are after boot, fw_devlink relaxes
+ * the links to a supplier that no driver matches as its device is added:
+ * the consumer waiting for it binds with no other event.
+ */
+static void probe_graph_dt_no_driver_test(struct kunit *test)
+{
+	static const char * const names[] = { "pg-nd-con", NULL };
+
+	pg_dt_setup(test, names);
+	KUNIT_ASSERT_EQ(test, 0, of_overlay_apply_kunit(test,
+							probe_graph_kunit_nodrv));
+	wait_for_device_probe();
+
+	KUNIT_EXPECT_FALSE(test, device_is_bound(pg_dt_device(test,
+							      "pg-nd-sup")));
+	KUNIT_EXPECT_TRUE(test, device_is_bound(pg_dt_device(test,
+							     "pg-nd-con")));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pg_dt.calls[0]), 1);
 }
 
 struct pg_dt_cycle {
@@ -2032,10 +2087,11 @@ static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE_PARAM(probe_graph_nested_child_test, pg_nest_gen_params),
 	KUNIT_CASE(probe_graph_device_add_test),
 	KUNIT_CASE(probe_graph_async_driver_test),
-	KUNIT_CASE(probe_graph_link_dropped_test),
+	KUNIT_CASE_PARAM(probe_graph_link_gone_test, pg_link_gone_gen_params),
 	KUNIT_CASE(probe_graph_registration_waits_test),
 #if IS_ENABLED(CONFIG_OF_OVERLAY)
 	KUNIT_CASE(probe_graph_dt_chain_test),
+	KUNIT_CASE(probe_graph_dt_no_driver_test),
 	KUNIT_CASE_PARAM(probe_graph_dt_cycle_test, pg_dt_cycle_gen_params),
 #endif
 	{}
