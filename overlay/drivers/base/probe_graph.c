@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Probe graph: dependency-ordered, parallel device probing.
+ * Probe graph: dependency-ordered device probing.
  *
  * This file holds the graph: the nodes, what blocks them and the search
  * for cycles.  probe_graph_sched.c holds the hooks the driver core calls
@@ -22,78 +22,149 @@
  * has been offered to its bus's drivers and decides when it may probe.
  *
  * Edges (supplier -> consumer) are not copied: they are read from the
- * driver core when needed, so the graph can never disagree with what
- * device_links_check_suppliers() will decide in really_probe().  Kinds:
+ * driver core when needed.  device_links_walk_suppliers() says of each
+ * edge whether it blocks by the rule device_links_check_suppliers()
+ * applies in really_probe(): both call device_link_check_supplier(), so
+ * the graph never disagrees with the driver core about what blocks.
+ * Kinds:
  *
- *  - parent: the consumer is a child of the supplier.  It blocks only while
- *    the parent is itself expected to bind (a driver matched it and it has
- *    not failed); a pure container never blocks its children.
+ *  - parent: the consumer is a child of the supplier.  It blocks while the
+ *    parent is expected to bind: a driver matched it and it is waiting,
+ *    queued, unbinding, or being probed by another thread.  A pure
+ *    container never blocks its children, nor does a parent that failed
+ *    or whose driver deferred by itself (an MFD parent may wait for the
+ *    very children it registered).
  *  - fwnode: a fwnode link whose supplier has no device yet, or a device
  *    link fw_devlink inferred from one (DL_FLAG_INFERRED).
  *  - devlink: a managed device link a driver added.
  *
- * Sync-state-only links, links fw_devlink relaxed and links it marked as
- * part of a cycle never block.
+ * Sync-state-only links, links fw_devlink relaxed, links it marked as part
+ * of a cycle and the links best effort probing lets a consumer do without
+ * never block.  A link whose supplier is unbinding blocks even while it is
+ * still available.
  *
- * A node moves through &enum probe_graph_state.  When a device is offered
- * (device_add(), driver registration, a deferred retry), a matching driver
- * makes it WAITING; a waiting node whose parent and suppliers no longer
- * block is QUEUED on a workqueue, where it is PROBING; the probe ends in
- * BOUND, FAILED, or DEFERRED if the driver returned -EPROBE_DEFER on its
- * own (an undeclared dependency: the stock deferred list retries it).  When
- * a device binds, only its children and consumers are looked at again, so
- * the cost of a bind is proportional to its out-degree, and no device is
- * probed before what it declares it needs has bound.
+ * A node moves through &enum probe_graph_state.  A device offered by
+ * device_add() or by a deferred-probe retry (device_initial_probe() calls
+ * probe_graph_device_attach()) that a driver matches is WAITING until it
+ * has been looked at.  If nothing blocks it, the caller probes it in its
+ * own context, as without the graph, so device_add() returns with it
+ * bound.  Only a device whose parent or a supplier is not bound yet stays
+ * WAITING: the graph takes it over.  A waiting node whose parent and
+ * suppliers no longer block is QUEUED on a workqueue, where a work item
+ * probes it (PROBING) through device_attach_scheduled(), which tries
+ * every matching driver.  The probe ends in BOUND, FAILED, or DEFERRED if
+ * the driver returned -EPROBE_DEFER on its own (an undeclared dependency:
+ * the deferred list retries it, as it always did).  When a device binds,
+ * only its children and consumers are looked at again, so the cost of a
+ * bind is proportional to its out-degree, and no device is probed before
+ * what it declares it needs has bound.  A device the graph holds
+ * (WAITING, QUEUED or PROBING) is left alone by the deferred list, which
+ * removes the retries of declared dependencies.
  *
- * Ready devices are probed in parallel, up to probe_graph.max_active at a
- * time, whatever their driver's probe_type, except that drivers with
- * PROBE_FORCE_SYNCHRONOUS are probed where they are offered when ready, or
- * one at a time on an ordered workqueue when they become ready later.
+ * A parent being probed by the current thread does not block its children:
+ * a child that the parent's probe registers is probed right there, nested
+ * in that probe, as it always was.
  *
- * A driver registered from a module, or after the end of boot, waits for
- * the probes its registration started, as it would have with synchronous
- * probing, unless it allows asynchronous probing, whose registration
- * never waited (nor in serial mode, where they queue behind the one probe
- * running, which may be the one loading the module).  Unlike
- * asynchronous probing, such a driver's probes do not run in the async
- * domain, so loading its module does not wait for them in
- * do_init_module()'s async_synchronize_full(): wait_for_device_probe()
- * does.  A device that only
- * becomes ready when another device of the same driver binds is not
- * waited for: it was not ready when the driver registered.
- * wait_for_device_probe() and the end of the initcalls wait for every
- * started probe, so userspace starts with every ready device bound.
+ * A driver registration offers the devices its driver matches, and
+ * probe_graph_caller_probes() decides who probes those that are ready.
+ * The caller does, as without the graph, for drivers that force
+ * synchronous probing, for drivers that allow asynchronous probing (whose
+ * probes still run in the async domain) and for every registration but
+ * that of a built-in driver during boot.  That one queues its ready
+ * devices, which the graph probes in parallel, up to probe_graph.max_active
+ * at a time.  Those, and the devices the graph wakes when what they wait
+ * for binds, are the probes the graph runs.  A woken device whose driver
+ * forces synchronous probing is probed on an ordered workqueue, one at a
+ * time.
  *
- * Dependency cycles are found over the whole graph as strongly connected
- * components.  fw_devlink breaks the cycles it sees in firmware; cycles
- * that still hold devices back when the graph goes idle at the end of boot
- * are broken here by relaxing one edge chosen by device name, and each
- * cycle is reported once.
+ * A registration whose caller probes, unless its driver allows
+ * asynchronous probing, waits (probe_graph_driver_attach_begin() and
+ * probe_graph_driver_attach_end()): the devices of its driver that become
+ * ready while it attaches, such as one whose supplier is another device
+ * of the same driver, are probed before driver_register() returns.  The
+ * registration probes each of them whose work item has not started
+ * itself (it cancels the work item and runs its function inline), so it
+ * never waits for a worker that may be busy, for instance loading the
+ * module that registers the driver, whatever probe_graph.max_active is.
+ * A device that only becomes ready after the registration returned is
+ * not waited for.
  *
- * Modes: ``probe_graph=on`` (the default), ``probe_graph=serial`` (graph
- * order, one probe at a time) and ``probe_graph=off``.  With ``off`` every
- * hook returns before touching any state and nothing is allocated.
+ * Boot goes through three phases, &enum probe_graph_phase.  In BOOT the
+ * built-in drivers register and the graph probes their ready devices in
+ * parallel.  deferred_probe_initcall(), a late initcall, triggers and
+ * flushes deferred probing again for as long as probe_graph_wait_idle()
+ * found probes of the graph to wait for, then does the same with
+ * probe_graph_boot_end(), which moves to LATE once the graph is drained.
+ * A device the graph wakes in LATE is parked, not queued, unless a
+ * registration waits for it, until probe_graph_boot_done(), a
+ * late_initcall_sync of drivers/base.  That runs after
+ * clk_disable_unused() and genpd_power_off_unused(), because
+ * drivers/Makefile links clk/ and pmdomain/ before base/, so no probe of
+ * the graph runs under them.  probe_graph_boot_done() moves to RUNNING,
+ * queues the parked devices, waits for them, reports the cycles and
+ * prints "probe_graph: N bound, N waiting, ...", so that userspace starts
+ * with every ready device bound.  wait_for_device_probe() waits until no
+ * probe of the graph is queued or running; devices still waiting for a
+ * dependency are not waited for.
+ *
+ * What blocks a device also changes without a bind.  The driver core calls
+ * probe_graph_links_changed() with the consumer when a device link is
+ * deleted, dropped from management or relaxed by fw_devlink, or when
+ * fw_devlink turns the fwnode links of a new supplier's consumers into
+ * device links, and with NULL, for every device, when
+ * wait_for_init_devices_probe() turns on best effort probing.  A work
+ * item that coalesces these reports looks at the affected waiting devices
+ * again.  A device unbound because its parent or a supplier is unbinding
+ * waits for it to bind again; one unbound on request stays unbound.
+ * While device_block_probing() is in effect nothing is queued, and a
+ * queued device goes back to waiting; device_unblock_probing() looks at
+ * every waiting device again.
+ *
+ * Should the driver core defer a device before ->probe() on a dependency
+ * the graph sees bound, twice in a row with nothing changed in between,
+ * the two disagree: the device is counted as unforeseen and left to the
+ * deferred list.  As both apply the same rule, that count stays 0.
+ *
+ * The graph never relaxes an edge itself.  fw_devlink breaks the
+ * dependency cycles it finds in firmware (FWLINK_FLAG_CYCLE,
+ * DL_FLAG_CYCLE); the graph only reports cycles.  It searches the whole
+ * graph for strongly connected components of blocking edges and edges
+ * fw_devlink marked as part of a cycle at the end of boot and when the
+ * deferred probe timeout expires, and searches from a device as it
+ * becomes ready if one of its edges is such a marked edge.  Each cycle is
+ * reported once.  When the deferred probe timeout expires, every device
+ * still waiting is reported with what it waits for.
+ *
+ * Modes: ``probe_graph=on`` (the default), ``probe_graph=serial`` (the
+ * graph's probes run one at a time, on an ordered workqueue) and
+ * ``probe_graph=off`` (stock behaviour: every hook returns before
+ * touching any state, and nothing is allocated).
  *
  * Locking (tags on the fields of the structures and on the globals):
  *
- *  G: probe_graph_lock.  Protects the node lists, every node's state and
- *     counters, &device_private.probe_graph, the batch list and the cycle
- *     reports.  Hooks run with or without the device lock held and take G
- *     inside it; G is never held while taking a device lock or calling a
- *     driver.  G nests outside fwnode_link_lock and the device links lock,
- *     taken by device_links_walk_suppliers() and friends, so no hook that
- *     the driver core calls under either, or under deferred_probe_mutex,
- *     which nests inside the device links lock, may take G.
- *  R: written under G, read under RCU without it: the hooks called
- *     under the device links lock, probe_graph_device_claimed() and
- *     probe_graph_defer_reason(), find the node and read its state that
- *     way, and nodes are freed after a grace period.
- *  D: probe_graph_reason_lock, a spinlock.  Protects a node's deferral
- *     reason, which dev_err_probe() reports under the device links lock
- *     (device_links_check_suppliers()).  Taken under G, under RCU, or
- *     when the last reference to a node goes; nothing is taken under it.
- *  I: immutable after the node is created.
- *  A: atomic.
+ *  - G: probe_graph_lock.  Protects the node lists, every node's state and
+ *    counters, &device_private.probe_graph, the waiting registrations
+ *    and their queues, the parked list, the boot phase, the pause of
+ *    device_block_probing() and the cycle reports.  Hooks run with or
+ *    without the device lock held and take G inside it; G is never held
+ *    while taking a device lock or calling a driver.  G nests outside
+ *    fwnode_link_lock and the device links lock, taken by
+ *    device_links_walk_suppliers() and friends, so no hook that the
+ *    driver core calls under either, or under deferred_probe_mutex,
+ *    which nests inside the device links lock, may take G.
+ *  - R: written under G, read under RCU without it: the hooks called
+ *    under the device links lock, probe_graph_device_claimed(),
+ *    probe_graph_defer_reason() and probe_graph_links_changed(), find
+ *    the node that way, and the first two read its state; nodes are
+ *    freed after a grace period.
+ *  - D: probe_graph_reason_lock, a spinlock.  Protects a node's deferral
+ *    reason, which dev_err_probe() reports under the device links lock
+ *    (device_links_check_suppliers()).  Taken under G, under RCU, or
+ *    when the last reference to a node goes; nothing is taken under it.
+ *  - I: immutable after the node or the waiting registration is created.
+ *  - A: atomic: the busy count, a registration's pending count, and the
+ *    lock-less list and bits with which probe_graph_links_changed()
+ *    records the devices to look at again.
  */
 
 #include <linux/cleanup.h>
