@@ -14,7 +14,9 @@ probe_graph=on, R times each, and report medians:
   measured in that boot, and to the declared-delay critical path;
 - speed-up over both stock modes;
 - probe attempts (initcall_debug "probe of" lines), ->probe() calls,
-  -EPROBE_DEFER results, ordering violations seen by the driver.
+  -EPROBE_DEFER results, ordering violations seen by the driver, and
+  children it saw probed nested in their parent's probe, which populated
+  them (stock's normal nesting, not a violation).
 
 Writes results.json, results.md and makespan.svg to --out.
 """
@@ -57,6 +59,7 @@ class Run:
     probe_calls: int
     deferrals: int
     violations: int
+    nested: int
 
 
 def read_probes(path: Path) -> Dict[str, List[Tuple[int, int, int]]]:
@@ -113,7 +116,8 @@ def measure(out: Path, n: int, tree: str, mode: str,
                attempts=attempts,
                probe_calls=int((td / "probe_calls").read_text()),
                deferrals=deferrals,
-               violations=int((td / "violations").read_text()))
+               violations=int((td / "violations").read_text()),
+               nested=int((td / "nested").read_text()))
 
 
 def boot(dtsi: Path, name: str, mode: str, log: Path, out: Path,
@@ -128,7 +132,7 @@ def boot(dtsi: Path, name: str, mode: str, log: Path, out: Path,
 
 def median_run(runs: List[Run]) -> Dict[str, float]:
     keys = ("bound", "makespan_ms", "cp_measured_ms", "attempts",
-            "probe_calls", "deferrals", "violations")
+            "probe_calls", "deferrals", "violations", "nested")
     return {k: statistics.median(float(getattr(r, k)) for r in runs)
             for k in keys}
 
@@ -137,8 +141,8 @@ def table(results: Dict[str, Dict[str, Dict[str, float]]],
           declared: Dict[str, float], sizes: Dict[str, int]) -> str:
     lines = ["| tree | mode | bound | makespan ms | x CP measured | "
              "x CP declared | vs off | vs async | attempts/dev | "
-             "probe calls/dev | deferrals | violations |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "probe calls/dev | deferrals | violations | nested |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for tree, modes in results.items():
         n = sizes[tree]
         for mode, m in modes.items():
@@ -152,7 +156,8 @@ def table(results: Dict[str, Dict[str, Dict[str, float]]],
                 f"{off / mk if off else 0:.1f} | "
                 f"{asy / mk if asy else 0:.1f} | "
                 f"{m['attempts'] / n:.2f} | {m['probe_calls'] / n:.2f} | "
-                f"{m['deferrals']:.0f} | {m['violations']:.0f} |")
+                f"{m['deferrals']:.0f} | {m['violations']:.0f} | "
+                f"{m['nested']:.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -262,7 +267,8 @@ def main(argv: List[str]) -> int:
                 run = measure(base, n, tree, mode, meta["devices"])
                 print(f"bench: {tree} {mode} #{r}: {run.makespan_ms:.0f} ms, "
                       f"{run.bound}/{n} bound, {run.deferrals} deferrals, "
-                      f"{run.violations} violations", file=sys.stderr)
+                      f"{run.violations} violations, {run.nested} nested",
+                      file=sys.stderr)
                 these.append(run)
             runs.extend(these)
             results[tree][mode] = median_run(these)
