@@ -13,13 +13,24 @@ import subprocess
 import sys
 from pathlib import Path
 from dataclasses import dataclass
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 TEST_COMPATIBLE = "probe-graph,test-device"
 
 
 def test_devices_in_dtb(dtb: Path) -> List[str]:
     """Device names of the enabled test device nodes of a compiled tree."""
+    return [name for name, _ in test_device_props(dtb)]
+
+
+def clock_providers_in_dtb(dtb: Path) -> List[str]:
+    """The enabled test devices that provide a clock (#clock-cells = <0>)."""
+    return [name for name, props in test_device_props(dtb)
+            if "#clock-cells = <0x00>;" in props]
+
+
+def test_device_props(dtb: Path) -> List[Tuple[str, List[str]]]:
+    """(device name, property lines) of the enabled test device nodes."""
     dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(dtb)],
                          check=True, capture_output=True, text=True).stdout
     props: Dict[str, List[str]] = {}
@@ -44,7 +55,8 @@ def test_devices_in_dtb(dtb: Path) -> List[str]:
                 "compatible")) and
                 not any(p.startswith('status = "disabled"') for p in lines)):
             # path[0] is "/"; test devices never have "reg"
-            names.append(":".join(path.split("/")[1:]).lstrip(":"))
+            names.append((":".join(path.split("/")[1:]).lstrip(":"),
+                          lines))
     return names
 
 
@@ -77,6 +89,40 @@ def read_stats(path: Path) -> Dict[str, str]:
         key, _, value = line.partition(" ")
         stats[key] = value
     return stats
+
+
+def read_probes(path: Path) -> List[Tuple[str, int, int]]:
+    """The test device's probes file: (device, start_ns, end_ns)."""
+    probes = []
+    for line in path.read_text().splitlines():
+        name, start, end, _ = line.split()
+        probes.append((name, int(start), int(end)))
+    return probes
+
+
+def check_disable_unused(out: Path, dtb: Path) -> List[str]:
+    """Problems with probes running when clk_disable_unused() ran.
+
+    clk_disable_unused() and genpd_power_off_unused() run at
+    late_initcall_sync and turn off what no driver claimed yet: a probe
+    running then may lose a clock or a power domain under it.  The test
+    clocks record when the first of them was turned off; no probe of the
+    test device may span that moment.
+    """
+    td = out / "probe_graph_test_device"
+    if not clock_providers_in_dtb(dtb):
+        return []
+    path = td / "disable_unused_ns"
+    if not path.exists():
+        return [f"{path} missing"]
+    when = int(path.read_text().strip())
+    if when == 0:
+        return ["clk_disable_unused() turned off no test clock"]
+    return [f"{name} was probing when clk_disable_unused() ran "
+            f"({(when - start) / 1e6:.3f} ms into its probe, "
+            f"{(end - when) / 1e6:.3f} ms before its end)"
+            for name, start, end in read_probes(td / "probes")
+            if start < when < end]
 
 
 def main(argv: List[str]) -> int:
@@ -131,6 +177,13 @@ def main(argv: List[str]) -> int:
     start = args.out / "init" / "stats-at-start"
     if start.exists() and read_stats(start).get("busy") != "0":
         print("check-boot: probes were still running when init started")
+        failed += 1
+    for problem in check_disable_unused(args.out, args.dtb):
+        print(f"check-boot: {problem}")
+        failed += 1
+    if stats.get("unforeseen", "0") != "0":
+        print(f"check-boot: {stats.get('unforeseen')} deferrals the graph "
+              "did not foresee")
         failed += 1
     if stats.get("defers_declared") != "0":
         print(f"check-boot: {stats.get('defers_declared')} deferrals of "

@@ -3,6 +3,8 @@
 """Unit tests for the boot harness, on a console log captured from a real
 QEMU boot of harness/dts/sample.dtsi."""
 
+import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -84,6 +86,63 @@ class CheckBootTest(unittest.TestCase):
         self.assertEqual(stats["mode"], "on")
         self.assertEqual(stats["defers_declared"], "0")
         self.assertEqual(stats["busy"], "0")
+
+
+class DisableUnusedTest(unittest.TestCase):
+    """No test device probe may span clk_disable_unused()."""
+
+    def setUp(self) -> None:
+        self.tmp = Path(tempfile.mkdtemp())
+        self.addCleanup(shutil.rmtree, self.tmp)
+        self.dtb = self.tmp / "t.dtb"
+        self.compile("#clock-cells = <0>;")
+        self.td = self.tmp / "out" / "probe_graph_test_device"
+        self.td.mkdir(parents=True)
+        # pg-osc bound from 100 to 200 ns, pg-uart from 150 to 400 ns.
+        (self.td / "probes").write_text("pg-osc 100 200 0\n"
+                                         "pg-uart 150 400 0\n")
+
+    def compile(self, cells: str) -> None:
+        dts = ("/dts-v1/;\n/ {\n\tpg-osc {\n"
+               "\t\tcompatible = \"probe-graph,test-device\";\n"
+               f"\t\t{cells}\n\t}};\n"
+               "\tpg-uart {\n"
+               "\t\tcompatible = \"probe-graph,test-device\";\n"
+               "\t\tclocks = <&{/pg-osc}>;\n\t};\n};\n")
+        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o",
+                        str(self.dtb), "-"], input=dts, text=True,
+                       check=True)
+
+    def check(self, when: str) -> list[str]:
+        (self.td / "disable_unused_ns").write_text(when + "\n")
+        return check_boot.check_disable_unused(self.tmp / "out", self.dtb)
+
+    def test_clock_providers(self) -> None:
+        self.assertEqual(check_boot.clock_providers_in_dtb(self.dtb),
+                         ["pg-osc"])
+
+    def test_after_every_probe(self) -> None:
+        self.assertEqual(self.check("500"), [])
+
+    def test_probe_running_across_it(self) -> None:
+        problems = self.check("300")
+        self.assertEqual(len(problems), 1)
+        self.assertIn("pg-uart was probing when clk_disable_unused() ran",
+                      problems[0])
+
+    def test_no_clock_turned_off(self) -> None:
+        self.assertEqual(self.check("0"),
+                         ["clk_disable_unused() turned off no test clock"])
+
+    def test_missing_record(self) -> None:
+        problems = check_boot.check_disable_unused(self.tmp / "out",
+                                                   self.dtb)
+        self.assertEqual(len(problems), 1)
+        self.assertIn("missing", problems[0])
+
+    def test_tree_without_clock_provider(self) -> None:
+        self.compile("#reset-cells = <0>;")
+        self.assertEqual(self.check("300"), [])
 
 
 if __name__ == "__main__":

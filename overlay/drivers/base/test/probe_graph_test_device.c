@@ -16,9 +16,15 @@
  * parent's probe, in the task populating it, is nested, as it always was
  * without the probe graph, and counted apart.  debugfs
  * probe_graph_test_device/ shows the counts.
+ *
+ * A node with #clock-cells = <0> provides a clock that says it is on, as
+ * one a boot loader left running, and records in disable_unused_ns when
+ * clk_disable_unused() turns it off at late_initcall_sync: no probe may
+ * be running then, since it could be using a clock about to stop.
  */
 
 #include <linux/atomic.h>
+#include <linux/clk-provider.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
@@ -46,6 +52,7 @@ static LIST_HEAD(probe_graph_test_probes);	/* probe_graph_test_lock */
 static atomic_t probe_graph_test_probe_calls = ATOMIC_INIT(0);
 static atomic_t probe_graph_test_violations = ATOMIC_INIT(0);
 static atomic_t probe_graph_test_nested = ATOMIC_INIT(0);
+static atomic64_t probe_graph_test_disable_unused_ns = ATOMIC64_INIT(0);
 static atomic_t probe_graph_test_bound = ATOMIC_INIT(0);
 
 /**
@@ -56,6 +63,63 @@ static atomic_t probe_graph_test_bound = ATOMIC_INIT(0);
 struct probe_graph_test_priv {
 	const struct task_struct *populating;
 };
+
+/**
+ * struct probe_graph_test_clk - the clock a test device provides
+ * @hw: its handle in the clock framework
+ * @on: as far as the clock framework is told, the clock runs
+ */
+struct probe_graph_test_clk {
+	struct clk_hw hw;
+	bool on;
+};
+
+static int probe_graph_test_clk_is_on(struct clk_hw *hw)
+{
+	return READ_ONCE(container_of(hw, struct probe_graph_test_clk, hw)->on);
+}
+
+/* Only clk_disable_unused() turns the clock off: nobody enables it. */
+static void probe_graph_test_clk_off_unused(struct clk_hw *hw)
+{
+	s64 none = 0;
+
+	WRITE_ONCE(container_of(hw, struct probe_graph_test_clk, hw)->on,
+		   false);
+	atomic64_try_cmpxchg(&probe_graph_test_disable_unused_ns, &none,
+			     ktime_get_ns());
+}
+
+static const struct clk_ops probe_graph_test_clk_ops = {
+	.is_prepared = probe_graph_test_clk_is_on,
+	.unprepare_unused = probe_graph_test_clk_off_unused,
+	.is_enabled = probe_graph_test_clk_is_on,
+	.disable_unused = probe_graph_test_clk_off_unused,
+};
+
+static int probe_graph_test_add_clk(struct device *dev)
+{
+	struct probe_graph_test_clk *clk;
+	struct clk_init_data init = {
+		.name = dev_name(dev),
+		.ops = &probe_graph_test_clk_ops,
+	};
+	u32 cells;
+	int ret;
+
+	if (of_property_read_u32(dev->of_node, "#clock-cells", &cells) ||
+	    cells)
+		return 0;
+	clk = devm_kzalloc(dev, sizeof(*clk), GFP_KERNEL);
+	if (!clk)
+		return -ENOMEM;
+	clk->on = true;
+	clk->hw.init = &init;
+	ret = devm_clk_hw_register(dev, &clk->hw);
+	if (ret)
+		return ret;
+	return devm_of_clk_add_hw_provider(dev, of_clk_hw_simple_get, &clk->hw);
+}
 
 /* Phandle properties the test device consumes, and their cells. */
 static const struct {
@@ -211,6 +275,10 @@ static int __probe_graph_test_device_probe(struct platform_device *pdev)
 	if (error)
 		return dev_err_probe(dev, -(int)error, "failing as told\n");
 
+	ret = probe_graph_test_add_clk(dev);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot provide a clock\n");
+
 	WRITE_ONCE(priv->populating, current);
 	ret = devm_of_platform_populate(dev);
 	WRITE_ONCE(priv->populating, NULL);
@@ -243,6 +311,16 @@ static int probe_graph_test_probes_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(probe_graph_test_probes);
 
+/* When clk_disable_unused() turned off the first test clock, or 0. */
+static int probe_graph_test_disable_unused_show(struct seq_file *s,
+						void *unused)
+{
+	seq_printf(s, "%lld\n",
+		   (long long)atomic64_read(&probe_graph_test_disable_unused_ns));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(probe_graph_test_disable_unused);
+
 static void probe_graph_test_device_remove(struct platform_device *pdev)
 {
 	atomic_dec(&probe_graph_test_bound);
@@ -272,6 +350,8 @@ static int __init probe_graph_test_device_init(void)
 	debugfs_create_atomic_t("violations", 0444, dir,
 				&probe_graph_test_violations);
 	debugfs_create_atomic_t("nested", 0444, dir, &probe_graph_test_nested);
+	debugfs_create_file("disable_unused_ns", 0444, dir, NULL,
+			    &probe_graph_test_disable_unused_fops);
 	debugfs_create_atomic_t("bound", 0444, dir, &probe_graph_test_bound);
 	debugfs_create_file("probes", 0444, dir, NULL,
 			    &probe_graph_test_probes_fops);
