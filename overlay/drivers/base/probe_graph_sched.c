@@ -1074,11 +1074,27 @@ void probe_graph_device_del(struct device *dev)
 	probe_graph_node_put(node);
 }
 
+/* Queue the devices parked since the drain; they are probed from now on. */
+static void probe_graph_release_parked(void)
+{
+	struct probe_graph_node *node, *tmp;
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	list_for_each_entry_safe(node, tmp, &probe_graph_parked, park) {
+		list_del_init(&node->park);
+		probe_graph_queue_work(node);
+	}
+}
+
 /**
  * probe_graph_wait_idle() - wait until no probe is queued or running
  *
- * Waiting devices are not waited for.  Does nothing in a probe the graph
- * runs, which would otherwise wait for itself.
+ * Waiting devices are not waited for.  Devices parked since the drain at
+ * the end of the late initcalls are probed and waited for: whoever calls
+ * wait_for_device_probe() then asks for them, as deferred probing would
+ * have run them.  Does nothing in a probe the graph runs, which would
+ * otherwise wait for itself.
  *
  * Context: Process context; may sleep.
  * Return: true if there was something to wait for: the probes waited for
@@ -1086,8 +1102,11 @@ void probe_graph_device_del(struct device *dev)
  */
 bool probe_graph_wait_idle(void)
 {
-	if (!probe_graph_active() || probe_graph_in_worker() ||
-	    !atomic_read(&probe_graph_busy))
+	if (!probe_graph_active() || probe_graph_in_worker())
+		return false;
+	scoped_guard(mutex, &probe_graph_lock)
+		probe_graph_release_parked();
+	if (!atomic_read(&probe_graph_busy))
 		return false;
 	wait_event(probe_graph_idle_wq, !atomic_read(&probe_graph_busy));
 	return true;
@@ -1188,19 +1207,14 @@ bool probe_graph_boot_end(void)
  */
 static int __init probe_graph_boot_done(void)
 {
-	struct probe_graph_node *node, *tmp;
+	struct probe_graph_node *node;
 	unsigned int bound = 0, waiting = 0;
 
 	if (!probe_graph_active())
 		return 0;
 
-	scoped_guard(mutex, &probe_graph_lock) {
+	scoped_guard(mutex, &probe_graph_lock)
 		probe_graph_phase = PROBE_GRAPH_PHASE_RUNNING;
-		list_for_each_entry_safe(node, tmp, &probe_graph_parked, park) {
-			list_del_init(&node->park);
-			probe_graph_queue_work(node);
-		}
-	}
 	probe_graph_wait_idle();
 
 	guard(mutex)(&probe_graph_lock);
