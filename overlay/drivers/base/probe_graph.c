@@ -253,6 +253,7 @@ static void probe_graph_node_release(struct kref *kref)
 	struct probe_graph_node *node =
 		container_of(kref, struct probe_graph_node, kref);
 
+	probe_graph_node_drop_batch(node);
 	kfree(node->driver);
 	scoped_guard(spinlock, &probe_graph_reason_lock) {
 		kfree(node->defer_reason);
@@ -324,6 +325,25 @@ void probe_graph_set_state(struct probe_graph_node *node,
  * Blockers: what keeps a node from probing.
  */
 
+/*
+ * Set once the deferred probe timeout expired: a parent that still waits
+ * then may never bind, and its children go on without it, as they would
+ * have without the graph.
+ */
+static bool probe_graph_parents_released;	/* G */
+
+/**
+ * probe_graph_release_parents() - let children go on without a waiting parent
+ *
+ * Context: G held.
+ */
+void probe_graph_release_parents(void)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	probe_graph_parents_released = true;
+}
+
 /* Whether @parent is expected to bind, so that its children wait. */
 bool probe_graph_parent_blocks(struct probe_graph_node *node)
 {
@@ -350,6 +370,7 @@ bool probe_graph_parent_blocks(struct probe_graph_node *node)
 		 */
 		return pnode->task != current;
 	case PROBE_GRAPH_WAITING:
+		return !probe_graph_parents_released;
 	case PROBE_GRAPH_QUEUED:
 	case PROBE_GRAPH_UNBINDING:
 		return true;

@@ -88,6 +88,13 @@ struct probe_graph_batch;
  *	dereferenced (G).
  * @batch: the driver registration that waits for the node if it becomes
  *	ready while the registration attaches (G).
+ * @batch_held: the next run of @work is counted in @batch's pending
+ *	count, and the node is on its queue unless the registration took
+ *	it (G).
+ * @links_missing: the driver core deferred the current probe attempt
+ *	because a supplier link was not ready (G).
+ * @reoffer: a driver registered while a graph run probed the node, which
+ *	may have tried its drivers before: look again once it settles (G).
  * @driver: name of the bound driver, while bound (G).
  * @defer_reason: dev_err_probe() reason of the last deferral (D).
  * @scc_gen: generation of the last cycle search that saw the node (G).
@@ -127,6 +134,9 @@ struct probe_graph_node {
 	u64 end_ns;
 	const struct device *blocker;
 	struct probe_graph_batch *batch;
+	bool batch_held;
+	bool links_missing;
+	bool reoffer;
 	const char *driver;
 	const char *defer_reason;
 	unsigned long scc_gen;
@@ -215,6 +225,7 @@ void probe_graph_node_put(struct probe_graph_node *node);
 void probe_graph_set_state(struct probe_graph_node *node,
 			   enum probe_graph_state state);
 bool probe_graph_parent_blocks(struct probe_graph_node *node);
+void probe_graph_release_parents(void);
 bool probe_graph_blocked_by(struct probe_graph_blocker *b);
 void probe_graph_find_cycles(void);
 int probe_graph_cycle_edge(const struct device_supplier_edge *edge, void *data);
@@ -226,5 +237,6 @@ extern atomic_t probe_graph_busy;
 const char *probe_graph_phase_name(void);
 void probe_graph_probe_work(struct work_struct *work);
 bool probe_graph_evaluate(struct probe_graph_node *node, bool caller_probes);
+void probe_graph_node_drop_batch(struct probe_graph_node *node);
 
 #endif /* _DRIVERS_BASE_PROBE_GRAPH_INTERNAL_H_ */

@@ -83,6 +83,8 @@ MODULE_PARM_DESC(max_active, "Probes running at once (default 256, max 512)");
 static LIST_HEAD(probe_graph_batches);		/* G */
 static LIST_HEAD(probe_graph_parked);		/* G */
 static enum probe_graph_phase probe_graph_phase;	/* G */
+/* The initcall thread, which drained the graph; compared only. */
+static const struct task_struct *probe_graph_init_task;	/* G */
 bool probe_graph_paused;			/* G: device_block_probing() */
 
 atomic_t probe_graph_busy = ATOMIC_INIT(0);	/* A: queued+probing+relook */
@@ -156,6 +158,23 @@ static void probe_graph_batch_put(struct probe_graph_batch *batch)
 	kref_put(&batch->kref, probe_graph_batch_release);
 }
 
+/**
+ * probe_graph_node_drop_batch() - forget the registration a node was left to
+ * @node: the node, dead or about to be freed
+ *
+ * A run of the node's work item still counted in the registration drops
+ * it itself.
+ *
+ * Context: G held, or the last reference to @node is being dropped.
+ */
+void probe_graph_node_drop_batch(struct probe_graph_node *node)
+{
+	if (!node->batch || node->batch_held)
+		return;
+	probe_graph_batch_put(node->batch);
+	node->batch = NULL;
+}
+
 static void probe_graph_queue_work(struct probe_graph_node *node)
 {
 	struct probe_graph_batch *batch = node->batch;
@@ -163,10 +182,11 @@ static void probe_graph_queue_work(struct probe_graph_node *node)
 
 	lockdep_assert_held(&probe_graph_lock);
 
-	if (batch) {
+	if (batch && !node->batch_held) {
 		/* The registration may probe it itself: see _attach_end(). */
 		list_add_tail(&node->batch_entry, &batch->queued);
 		atomic_inc(&batch->pending);
+		node->batch_held = true;
 		wake_up_all(&probe_graph_idle_wq);
 	}
 	probe_graph_stats.dispatched++;
@@ -187,7 +207,7 @@ static void probe_graph_queue(struct probe_graph_node *node)
 	node->ready_ns = ktime_get_ns();
 	node->blocker = NULL;
 	/* A registration waits only for what becomes ready while it attaches. */
-	if (batch && !batch->attaching) {
+	if (batch && !batch->attaching && !node->batch_held) {
 		node->batch = NULL;
 		probe_graph_batch_put(batch);
 	}
@@ -320,9 +340,10 @@ static bool probe_graph_unforeseen(struct probe_graph_node *node)
 
 /*
  * Where a probe attempt that did not bind leaves its node: waiting again
- * if a declared dependency went away under it, deferred if its driver
- * deferred by itself (the deferred list retries it, as it always did),
- * failed, or idle if the drivers turned the device down.
+ * if a declared dependency went away under it, deferred if its driver or
+ * anything else the graph cannot see deferred it (pins, an IOMMU, a PM
+ * domain: the deferred list retries it, as it always did), failed, or
+ * idle if the drivers turned the device down.
  */
 static void probe_graph_settle(struct probe_graph_node *node, int ret)
 {
@@ -331,7 +352,7 @@ static void probe_graph_settle(struct probe_graph_node *node, int ret)
 	if (node->state != PROBE_GRAPH_PROBING)
 		return;
 	node->task = NULL;
-	if (ret == -EPROBE_DEFER && !node->probe_called) {
+	if (ret == -EPROBE_DEFER && node->links_missing) {
 		probe_graph_set_state(node, PROBE_GRAPH_WAITING);
 		if (probe_graph_unforeseen(node)) {
 			/* Queuing it again would only defer again, forever. */
@@ -353,6 +374,22 @@ static void probe_graph_settle(struct probe_graph_node *node, int ret)
 	probe_graph_evaluate_dependents(node->dev);
 }
 
+/* A driver that came while @node was probed finds it unbound: offer it. */
+static void probe_graph_reoffer(struct probe_graph_node *node)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	switch (node->state) {
+	case PROBE_GRAPH_IDLE:
+	case PROBE_GRAPH_FAILED:
+		probe_graph_set_state(node, PROBE_GRAPH_WAITING);
+		probe_graph_evaluate(node, false);
+		break;
+	default:
+		break;
+	}
+}
+
 void probe_graph_probe_work(struct work_struct *work)
 {
 	struct probe_graph_node *node =
@@ -365,10 +402,17 @@ void probe_graph_probe_work(struct work_struct *work)
 	probe_graph_test_hold_point();
 
 	scoped_guard(mutex, &probe_graph_lock) {
-		/* Taken now: the node may be queued again while this runs. */
-		batch = node->batch;
-		node->batch = NULL;
-		list_del_init(&node->batch_entry);
+		/*
+		 * Taken now if this run is the one counted in the batch: the
+		 * node may be queued again while this runs.
+		 */
+		batch = NULL;
+		if (node->batch_held) {
+			batch = node->batch;
+			node->batch = NULL;
+			node->batch_held = false;
+			list_del_init(&node->batch_entry);
+		}
 		/*
 		 * Look again: a supplier may have started unbinding since the
 		 * node was queued, and the driver core would then find it
@@ -404,12 +448,22 @@ void probe_graph_probe_work(struct work_struct *work)
 	scoped_guard(mutex, &probe_graph_lock) {
 		if (probe) {
 			probe_graph_stats.running--;
-			node->in_work = false;
 			/*
 			 * Settled once every matching driver was tried: until
-			 * then the device's children keep waiting.
+			 * then the device's children keep waiting.  Unless a
+			 * deferral settled it already and another run, queued
+			 * since, owns the node now: the registration runs this
+			 * function inline, outside the workqueue's guarantee
+			 * that one work item never runs twice at once.
 			 */
-			probe_graph_settle(node, node->ret);
+			if (!node->task || node->task == current) {
+				node->in_work = false;
+				probe_graph_settle(node, node->ret);
+			}
+			if (node->reoffer) {
+				node->reoffer = false;
+				probe_graph_reoffer(node);
+			}
 		}
 	}
 
@@ -535,7 +589,30 @@ static bool probe_graph_offer(struct device *dev,
 
 	switch (node->state) {
 	case PROBE_GRAPH_QUEUED:
+		/* Already ready: a registration that waits, waits for it too. */
+		batch = drv ? probe_graph_batch_find(drv) : NULL;
+		if (batch && node->batch != batch && !node->batch_held) {
+			probe_graph_node_drop_batch(node);
+			kref_get(&batch->kref);
+			node->batch = batch;
+			if (!list_empty(&node->park)) {
+				list_del_init(&node->park);
+				probe_graph_queue_work(node);
+			} else if (work_pending(&node->work)) {
+				list_add_tail(&node->batch_entry, &batch->queued);
+				atomic_inc(&batch->pending);
+				node->batch_held = true;
+			}
+		}
+		return true;
 	case PROBE_GRAPH_PROBING:
+		/*
+		 * A graph run may have tried its drivers before @drv was
+		 * there: once it settles, it looks at the node again.
+		 */
+		if (drv && node->in_work)
+			node->reoffer = true;
+		return true;
 	case PROBE_GRAPH_BOUND:
 	case PROBE_GRAPH_UNBINDING:
 	case PROBE_GRAPH_DEAD:
@@ -566,7 +643,8 @@ static bool probe_graph_offer(struct device *dev,
 
 	/* Blocked: the registration, if it waits, waits for it once it is ready. */
 	batch = drv ? probe_graph_batch_find(drv) : NULL;
-	if (batch && !node->batch) {
+	if (batch && node->batch != batch && !node->batch_held) {
+		probe_graph_node_drop_batch(node);
 		kref_get(&batch->kref);
 		node->batch = batch;
 	}
@@ -728,8 +806,11 @@ static struct probe_graph_node *probe_graph_batch_steal(struct probe_graph_batch
 	guard(mutex)(&probe_graph_lock);
 	node = list_first_entry_or_null(&batch->queued, struct probe_graph_node,
 					batch_entry);
-	if (node)
+	if (node) {
+		/* Still counted: the run that starts takes it off the count. */
 		list_del_init(&node->batch_entry);
+		kref_get(&node->kref);
+	}
 	return node;
 }
 
@@ -774,6 +855,7 @@ void probe_graph_driver_attach_end(const struct device_driver *drv)
 		if (node) {
 			if (cancel_work(&node->work))
 				probe_graph_probe_work(&node->work);
+			probe_graph_node_put(node);
 			continue;
 		}
 		wait_event(probe_graph_idle_wq,
@@ -801,6 +883,7 @@ void probe_graph_probe_begin(struct device *dev)
 	if (!node)
 		return;
 	node->probe_called = false;
+	node->links_missing = false;
 	node->start_ns = ktime_get_ns();
 	node->gen = probe_graph_gen;
 	if (node->in_work)
@@ -845,6 +928,29 @@ void probe_graph_probe_called(struct device *dev)
 }
 
 /**
+ * probe_graph_links_missing() - a supplier link deferred a probe attempt
+ * @dev: the device
+ *
+ * device_links_check_suppliers() found a fwnode link or a device link of
+ * @dev not ready: a declared dependency, which the graph waits for.  Any
+ * other deferral before the driver's probe is the deferred list's.
+ *
+ * Context: Called from really_probe() with the device lock held.
+ */
+void probe_graph_links_missing(struct device *dev)
+{
+	struct probe_graph_node *node;
+
+	if (!probe_graph_active())
+		return;
+
+	guard(mutex)(&probe_graph_lock);
+	node = probe_graph_node_of(dev);
+	if (node)
+		node->links_missing = true;
+}
+
+/**
  * probe_graph_probe_end() - a probe attempt ended
  * @dev: the device
  * @ret: what driver_probe_device() returns
@@ -873,10 +979,10 @@ void probe_graph_probe_end(struct device *dev, int ret)
 		node->ret = ret;
 		if (ret == -EPROBE_DEFER) {
 			node->defers++;
-			if (node->probe_called)
-				probe_graph_stats.defers_driver++;
-			else
+			if (node->links_missing)
 				probe_graph_stats.defers_declared++;
+			else
+				probe_graph_stats.defers_driver++;
 		}
 	}
 	/*
@@ -1032,6 +1138,8 @@ void probe_graph_device_unbound(struct device *dev)
 	probe_graph_set_state(node, rebind ? PROBE_GRAPH_WAITING :
 				    PROBE_GRAPH_IDLE);
 	probe_graph_evaluate(node, false);
+	/* Children held back while it was unbinding may go now. */
+	probe_graph_evaluate_dependents(dev);
 }
 
 /**
@@ -1061,6 +1169,7 @@ void probe_graph_device_del(struct device *dev)
 	if (!node)
 		return;
 	probe_graph_set_state(node, PROBE_GRAPH_DEAD);
+	probe_graph_node_drop_batch(node);
 	list_del(&node->list);
 	probe_graph_list_gen++;
 	list_del_init(&node->sibling);
@@ -1104,8 +1213,16 @@ bool probe_graph_wait_idle(void)
 {
 	if (!probe_graph_active() || probe_graph_in_worker())
 		return false;
+	/*
+	 * Only the initcall thread, whose next step may be the
+	 * late_initcall_sync callbacks, releases parked devices before
+	 * then: a work item waiting in parallel (the deferred probe
+	 * timeout) would let them run under those callbacks.
+	 */
 	scoped_guard(mutex, &probe_graph_lock)
-		probe_graph_release_parked();
+		if (probe_graph_phase != PROBE_GRAPH_PHASE_LATE ||
+		    current == probe_graph_init_task)
+			probe_graph_release_parked();
 	if (!atomic_read(&probe_graph_busy))
 		return false;
 	wait_event(probe_graph_idle_wq, !atomic_read(&probe_graph_busy));
@@ -1163,6 +1280,16 @@ void probe_graph_drivers_done(bool timeout)
 	if (!probe_graph_active())
 		return;
 
+	/*
+	 * Parents that still wait no longer hold their children back, and
+	 * every waiting device is looked at again, whatever changed under
+	 * it unreported.
+	 */
+	if (timeout) {
+		guard(mutex)(&probe_graph_lock);
+		probe_graph_release_parents();
+		probe_graph_evaluate_all();
+	}
 	probe_graph_wait_idle();
 	if (timeout) {
 		guard(mutex)(&probe_graph_lock);
@@ -1194,8 +1321,10 @@ bool probe_graph_boot_end(void)
 	guard(mutex)(&probe_graph_lock);
 	if (atomic_read(&probe_graph_busy))
 		return true;
-	if (probe_graph_phase == PROBE_GRAPH_PHASE_BOOT)
+	if (probe_graph_phase == PROBE_GRAPH_PHASE_BOOT) {
 		probe_graph_phase = PROBE_GRAPH_PHASE_LATE;
+		probe_graph_init_task = current;
+	}
 	return false;
 }
 
@@ -1213,8 +1342,10 @@ static int __init probe_graph_boot_done(void)
 	if (!probe_graph_active())
 		return 0;
 
-	scoped_guard(mutex, &probe_graph_lock)
+	scoped_guard(mutex, &probe_graph_lock) {
 		probe_graph_phase = PROBE_GRAPH_PHASE_RUNNING;
+		probe_graph_evaluate_all();
+	}
 	probe_graph_wait_idle();
 
 	guard(mutex)(&probe_graph_lock);
