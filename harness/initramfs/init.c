@@ -93,6 +93,9 @@ static size_t snapshot(char *buf)
 	len = slurp(DEBUGFS "/devices_deferred", buf, len);
 	len = slurp(PG_DIR "/devices", buf, len);
 	len = slurp(PG_DIR "/stats", buf, len);
+	/* Without the graph, its files stay as they are while probes run. */
+	len = slurp(DEBUGFS "/probe_graph_test_device/probe_calls", buf, len);
+	len = slurp(DEBUGFS "/probe_graph_test_device/bound", buf, len);
 	return len;
 }
 
