@@ -73,6 +73,8 @@ struct pg_dev {
  * @wait_peer: the probe waits until two probes were in flight at once
  * @defer_until: the probe returns -EPROBE_DEFER until that device (index
  *	plus one) is bound: a dependency nobody declared
+ * @defer_before_probe: @defer_until defers before the driver's probe, in
+ *	the bus's dma_configure(), as pin control or an IOMMU would
  * @gate: the probe of @gate_idx waits for this
  * @gate_idx: index of the gated device, or -1
  * @slow_idx: index of a device whose probe takes 20 ms, or -1
@@ -104,6 +106,7 @@ struct pg_ctx {
 	bool *decline;
 	bool *wait_peer;
 	unsigned int *defer_until;
+	bool defer_before_probe;
 	struct completion gate;
 	int gate_idx;
 	int slow_idx;
@@ -137,9 +140,30 @@ static int pg_bus_match(struct device *dev, const struct device_driver *drv)
 	return &pd->ctx->drv == drv && !pd->ctx->no_driver[pd->idx];
 }
 
+/* Whether device @i must wait for the device it silently depends on. */
+static bool pg_must_defer(struct pg_ctx *ctx, unsigned int i)
+{
+	unsigned int until = ctx->defer_until[i];
+
+	return until && (!ctx->devs[until - 1] ||
+			 !device_is_bound(&ctx->devs[until - 1]->dev));
+}
+
+static int pg_dma_configure(struct device *dev)
+{
+	struct pg_dev *pd = to_pg_dev(dev);
+	struct pg_ctx *ctx = pd->ctx;
+
+	if (!ctx->defer_before_probe || !pg_must_defer(ctx, pd->idx))
+		return 0;
+	complete(&ctx->deferred);
+	return -EPROBE_DEFER;
+}
+
 static const struct bus_type pg_bus = {
 	.name = "probe_graph_kunit",
 	.match = pg_bus_match,
+	.dma_configure = pg_dma_configure,
 };
 
 static int pg_add_nested(struct pg_ctx *ctx, unsigned int i);
@@ -157,7 +181,7 @@ static int pg_probe(struct device *dev)
 	struct pg_dev *pd = to_pg_dev(dev);
 	struct pg_ctx *ctx = pd->ctx;
 	struct pg_record *rec = &ctx->rec[pd->idx];
-	unsigned int i, until;
+	unsigned int i;
 	int cur, max, ret = 0;
 	u64 now = ktime_get_ns();
 
@@ -205,11 +229,9 @@ static int pg_probe(struct device *dev)
 	if (ctx->slow_idx == pd->idx)
 		fsleep(20 * USEC_PER_MSEC);
 
-	until = ctx->defer_until[pd->idx];
-	if (until && (!ctx->devs[until - 1] ||
-		      !device_is_bound(&ctx->devs[until - 1]->dev)))
+	if (!ctx->defer_before_probe && pg_must_defer(ctx, pd->idx))
 		ret = dev_err_probe(dev, -EPROBE_DEFER, "device %u not bound\n",
-				    until - 1);
+				    ctx->defer_until[pd->idx] - 1);
 
 	atomic_dec(&ctx->in_flight);
 	WRITE_ONCE(rec->ret, ret);
@@ -649,12 +671,27 @@ static void probe_graph_no_driver_test(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(info.reason, "no driver"));
 }
 
+static const bool pg_defer_before_probe[] = { false, true };
+
+static void pg_defer_desc(const bool *before, char *desc)
+{
+	strscpy(desc, *before ? "before the probe (bus)" : "in the probe",
+		KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(pg_defer, pg_defer_before_probe, pg_defer_desc);
+
 /*
- * A driver that returns -EPROBE_DEFER for a dependency it did not declare
- * still binds, retried when other devices bind; the retry is recorded.
+ * A driver that returns -EPROBE_DEFER for a dependency it did not declare,
+ * or a deferral before its probe the graph cannot see (pin control, an
+ * IOMMU), still binds, retried by the deferred list when other devices
+ * bind, as without the graph; the retry is recorded, and neither counts
+ * as a deferral on a declared dependency.
  */
+
 static void probe_graph_undeclared_defer_test(struct kunit *test)
 {
+	const bool *before = test->param_value;
 	unsigned long declared0, driver0, declared1, driver1;
 	struct probe_graph_node_info info;
 	unsigned int cycles;
@@ -664,6 +701,7 @@ static void probe_graph_undeclared_defer_test(struct kunit *test)
 
 	ctx = pg_ctx_alloc(test, 2);
 	ctx->defer_until[1] = 1;	/* device 1 needs device 0, silently */
+	ctx->defer_before_probe = *before;
 
 	probe_graph_stats_get(&declared0, &driver0, &cycles);
 	pg_register_driver(ctx);
@@ -677,7 +715,11 @@ static void probe_graph_undeclared_defer_test(struct kunit *test)
 
 	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[0]->dev));
 	KUNIT_EXPECT_TRUE(test, device_is_bound(&ctx->devs[1]->dev));
-	KUNIT_EXPECT_GE(test, atomic_read(&ctx->rec[1].calls), 2);
+	/* Deferred before the probe, the driver only saw the bind. */
+	if (*before)
+		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].calls), 1);
+	else
+		KUNIT_EXPECT_GE(test, atomic_read(&ctx->rec[1].calls), 2);
 	pg_info(test, &ctx->devs[1]->dev, &info);
 	KUNIT_EXPECT_STREQ(test, info.state, "bound");
 	KUNIT_EXPECT_GE(test, info.defers, 1);
@@ -1234,6 +1276,16 @@ static void pg_restore_max_active(void *data)
 	probe_graph_set_max_active((unsigned long)data);
 }
 
+/* Graph probes at once: one, and the default. */
+static const unsigned int pg_max_actives[] = { 1, WQ_DFL_ACTIVE };
+
+static void pg_max_active_desc(const unsigned int *max, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "max_active %u", *max);
+}
+
+KUNIT_ARRAY_PARAM(pg_max_active, pg_max_actives, pg_max_active_desc);
+
 /*
  * A registration waits for the devices of its driver that become ready
  * while it attaches, and probes them itself if no worker has started
@@ -1243,12 +1295,13 @@ static void pg_restore_max_active(void *data)
  */
 static void probe_graph_registration_waits_test(struct kunit *test)
 {
+	const unsigned int *max_active = test->param_value;
 	struct pg_ctx *busy, *ctx;
 	unsigned int old;
 
 	pg_skip_if_off(test);
 
-	old = probe_graph_set_max_active(1);
+	old = probe_graph_set_max_active(*max_active);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, pg_restore_max_active,
 						  (void *)(unsigned long)old));
@@ -2074,7 +2127,7 @@ static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE_PARAM(probe_graph_topology_test, pg_topo_gen_params),
 	KUNIT_CASE_SLOW(probe_graph_deep_links_test),
 	KUNIT_CASE(probe_graph_no_driver_test),
-	KUNIT_CASE(probe_graph_undeclared_defer_test),
+	KUNIT_CASE_PARAM(probe_graph_undeclared_defer_test, pg_defer_gen_params),
 	KUNIT_CASE(probe_graph_mfd_parent_test),
 	KUNIT_CASE(probe_graph_remove_queued_test),
 	KUNIT_CASE(probe_graph_remove_probing_test),
@@ -2088,7 +2141,8 @@ static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE(probe_graph_device_add_test),
 	KUNIT_CASE(probe_graph_async_driver_test),
 	KUNIT_CASE_PARAM(probe_graph_link_gone_test, pg_link_gone_gen_params),
-	KUNIT_CASE(probe_graph_registration_waits_test),
+	KUNIT_CASE_PARAM(probe_graph_registration_waits_test,
+			 pg_max_active_gen_params),
 #if IS_ENABLED(CONFIG_OF_OVERLAY)
 	KUNIT_CASE(probe_graph_dt_chain_test),
 	KUNIT_CASE(probe_graph_dt_no_driver_test),
