@@ -9,6 +9,7 @@
 #include <linux/cleanup.h>
 #include <linux/device.h>
 #include <linux/device/bus.h>
+#include <linux/fwnode.h>
 #include <linux/init.h>
 #include <linux/kref.h>
 #include <linux/bitops.h>
@@ -547,6 +548,31 @@ void probe_graph_links_changed(struct device *consumer)
 		atomic_inc(&probe_graph_busy);
 		queue_work(system_unbound_wq, &probe_graph_relook);
 	}
+}
+
+/**
+ * probe_graph_fwnode_links_changed() - a firmware node's supplier links changed
+ * @consumer: the consumer firmware node
+ *
+ * A fwnode link of @consumer was deleted or found to be part of a cycle,
+ * so no longer keeps the device of @consumer, if it has one, from
+ * probing: look at that device again, as probe_graph_links_changed() does.
+ *
+ * Context: Process context, with fwnode_link_lock held, under which
+ * fw_devlink itself takes and drops references to such devices.
+ */
+void probe_graph_fwnode_links_changed(struct fwnode_handle *consumer)
+{
+	struct device *dev;
+
+	if (!probe_graph_active())
+		return;
+
+	dev = get_device(READ_ONCE(consumer->dev));
+	if (!dev)
+		return;
+	probe_graph_links_changed(dev);
+	put_device(dev);
 }
 
 /*
