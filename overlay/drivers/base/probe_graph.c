@@ -734,7 +734,7 @@ void probe_graph_report_fw_cycle(struct probe_graph_node *node)
 	probe_graph_scc_run(&scc, gen);
 }
 
-#if IS_ENABLED(CONFIG_KUNIT)
+#if IS_ENABLED(CONFIG_PROBE_GRAPH_KUNIT_TEST)
 /**
  * probe_graph_node_info() - describe a device's node, for tests
  * @dev: the device

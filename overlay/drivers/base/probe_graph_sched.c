@@ -1417,7 +1417,7 @@ static int __init probe_graph_init(void)
 }
 early_initcall(probe_graph_init);
 
-#if IS_ENABLED(CONFIG_KUNIT)
+#if IS_ENABLED(CONFIG_PROBE_GRAPH_KUNIT_TEST)
 static __printf(3, 4) void
 probe_graph_check_fail(struct probe_graph_check_info *info,
 		       struct probe_graph_node *node, const char *fmt, ...)
