@@ -33,7 +33,8 @@
  *    queued, unbinding, or being probed by another thread.  A pure
  *    container never blocks its children, nor does a parent that failed
  *    or whose driver deferred by itself (an MFD parent may wait for the
- *    very children it registered).
+ *    very children it registered), nor, once the deferred probe timeout
+ *    expired, a parent that still waits and may never bind.
  *  - fwnode: a fwnode link whose supplier has no device yet, or a device
  *    link fw_devlink inferred from one (DL_FLAG_INFERRED).
  *  - devlink: a managed device link a driver added.
@@ -52,9 +53,12 @@
  * WAITING: the graph takes it over.  A waiting node whose parent and
  * suppliers no longer block is QUEUED on a workqueue, where a work item
  * probes it (PROBING) through device_attach_scheduled(), which tries
- * every matching driver.  The probe ends in BOUND, FAILED, or DEFERRED if
- * the driver returned -EPROBE_DEFER on its own (an undeclared dependency:
- * the deferred list retries it, as it always did).  When a device binds,
+ * every matching driver.  The probe ends in BOUND, FAILED, WAITING again
+ * if device_links_check_suppliers() deferred it (a link changed under
+ * it), or DEFERRED if anything else did: the driver on its own (an
+ * undeclared dependency), pin control, an IOMMU or a PM domain, which the
+ * graph cannot see; the deferred list retries it, as it always did.
+ * When a device binds,
  * only its children and consumers are looked at again, so the cost of a
  * bind is proportional to its out-degree, and no device is probed before
  * what it declares it needs has bound.  A device the graph holds
@@ -111,7 +115,9 @@
  * probe_graph_links_changed() with the consumer when a device link is
  * deleted, dropped from management or relaxed by fw_devlink, or when
  * fw_devlink turns the fwnode links of a new supplier's consumers into
- * device links, and with NULL, for every device, when
+ * device links; probe_graph_fwnode_links_changed() when a fwnode link is
+ * deleted or marked as part of a cycle; and probe_graph_links_changed()
+ * with NULL, for every device, when
  * wait_for_init_devices_probe() turns on best effort probing.  A work
  * item that coalesces these reports looks at the affected waiting devices
  * again.  A device unbound because its parent or a supplier is unbinding
