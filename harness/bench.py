@@ -31,6 +31,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from check_boot import parse_probes  # noqa: E402
+
 TOP = Path(__file__).resolve().parent.parent
 HARNESS = TOP / "harness"
 
@@ -65,9 +69,8 @@ class Run:
 def read_probes(path: Path) -> Dict[str, List[Tuple[int, int, int]]]:
     """The test device's record: device -> [(start_ns, end_ns, ret)]."""
     probes: Dict[str, List[Tuple[int, int, int]]] = {}
-    for line in path.read_text().splitlines():
-        name, start, end, ret = line.split()
-        probes.setdefault(name, []).append((int(start), int(end), int(ret)))
+    for name, start, end, ret in parse_probes(path.read_text()):
+        probes.setdefault(name, []).append((start, end, ret))
     return probes
 
 

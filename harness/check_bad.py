@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from check_boot import Device, read_devices, read_stats
+from check_boot import Device, parse_probes, read_devices, read_stats
 
 TOP = Path(__file__).resolve().parent.parent
 TOOL = TOP / "overlay" / "scripts" / "probe-graph" / "probe-graph"
@@ -122,10 +122,8 @@ def read_cycles(path: Path) -> List[Tuple[str, str]]:
 def read_probes(path: Path) -> Dict[str, List[int]]:
     """Return values of each ->probe() call, by device, in order."""
     probes: Dict[str, List[int]] = {}
-    for line in path.read_text().splitlines():
-        f = line.split()
-        if len(f) == 4:
-            probes.setdefault(f[0], []).append(int(f[3]))
+    for name, _, _, ret in parse_probes(path.read_text()):
+        probes.setdefault(name, []).append(ret)
     return probes
 
 

@@ -91,13 +91,27 @@ def read_stats(path: Path) -> Dict[str, str]:
     return stats
 
 
+# "device start_ns end_ns ret"; the console the file was dumped on may
+# have put a kernel message right after it, on the same line.
+PROBE_LINE_RE = re.compile(r"^(\S+) (\d+) (\d+) (-?\d+)")
+
+
+def parse_probes(text: str) -> List[Tuple[str, int, int, int]]:
+    """The test device's probes file: (device, start_ns, end_ns, ret),
+    one per ->probe() call, in order."""
+    probes = []
+    for line in text.splitlines():
+        m = PROBE_LINE_RE.match(line)
+        if m:
+            probes.append((m.group(1), int(m.group(2)), int(m.group(3)),
+                           int(m.group(4))))
+    return probes
+
+
 def read_probes(path: Path) -> List[Tuple[str, int, int]]:
     """The test device's probes file: (device, start_ns, end_ns)."""
-    probes = []
-    for line in path.read_text().splitlines():
-        name, start, end, _ = line.split()
-        probes.append((name, int(start), int(end)))
-    return probes
+    return [(name, start, end)
+            for name, start, end, _ in parse_probes(path.read_text())]
 
 
 def check_disable_unused(out: Path, dtb: Path) -> List[str]:

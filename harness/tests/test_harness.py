@@ -140,6 +140,19 @@ class DisableUnusedTest(unittest.TestCase):
         self.assertEqual(len(problems), 1)
         self.assertIn("missing", problems[0])
 
+    def test_kernel_message_on_a_probe_line(self) -> None:
+        # As captured: the console put a kernel message after the last
+        # line of the file, before the newline.
+        (self.td / "probes").write_text(
+            "pg-osc 100 200 0\n"
+            "pg-uart 150 400 0[    0.770438] hrtimer: interrupt took "
+            "3038336 ns\n\n")
+        self.assertEqual(check_boot.read_probes(self.td / "probes"),
+                         [("pg-osc", 100, 200), ("pg-uart", 150, 400)])
+        problems = self.check("300")
+        self.assertEqual(len(problems), 1)
+        self.assertIn("pg-uart", problems[0])
+
     def test_tree_without_clock_provider(self) -> None:
         self.compile("#reset-cells = <0>;")
         self.assertEqual(self.check("300"), [])
