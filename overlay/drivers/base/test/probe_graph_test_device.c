@@ -12,7 +12,8 @@
  *
  * Before doing anything, the probe checks that its parent and every
  * supplier it references are bound: a probe that starts too early is an
- * ordering violation, counted and reported.  A child probed by its
+ * ordering violation, counted and reported; "running" counts the probes
+ * under way.  A child probed by its
  * parent's probe, in the task populating it, is nested, as it always was
  * without the probe graph, and counted apart.  debugfs
  * probe_graph_test_device/ shows the counts.
@@ -52,6 +53,7 @@ static LIST_HEAD(probe_graph_test_probes);	/* probe_graph_test_lock */
 static atomic_t probe_graph_test_probe_calls = ATOMIC_INIT(0);
 static atomic_t probe_graph_test_violations = ATOMIC_INIT(0);
 static atomic_t probe_graph_test_nested = ATOMIC_INIT(0);
+static atomic_t probe_graph_test_running = ATOMIC_INIT(0);
 static atomic64_t probe_graph_test_disable_unused_ns = ATOMIC64_INIT(0);
 static atomic_t probe_graph_test_bound = ATOMIC_INIT(0);
 
@@ -293,8 +295,10 @@ static int probe_graph_test_device_probe(struct platform_device *pdev)
 	int ret;
 
 	atomic_inc(&probe_graph_test_probe_calls);
+	atomic_inc(&probe_graph_test_running);
 	ret = __probe_graph_test_device_probe(pdev);
 	probe_graph_test_record(&pdev->dev, start_ns, ret);
+	atomic_dec(&probe_graph_test_running);
 	return ret;
 }
 
@@ -350,6 +354,7 @@ static int __init probe_graph_test_device_init(void)
 	debugfs_create_atomic_t("violations", 0444, dir,
 				&probe_graph_test_violations);
 	debugfs_create_atomic_t("nested", 0444, dir, &probe_graph_test_nested);
+	debugfs_create_atomic_t("running", 0444, dir, &probe_graph_test_running);
 	debugfs_create_file("disable_unused_ns", 0444, dir, NULL,
 			    &probe_graph_test_disable_unused_fops);
 	debugfs_create_atomic_t("bound", 0444, dir, &probe_graph_test_bound);
