@@ -23,6 +23,9 @@ TIME_RE = re.compile(r"probe_graph_scale_test: (\d+) devices: add\+link "
                      r"ns/device")
 BYTES_RE = re.compile(r"probe_graph_scale_test: (\d+) devices: (\d+) bytes "
                       r"per node, (\d+) per edge")
+PENDING_RE = re.compile(r"probe_graph_scale_test: (\d+) devices: (\d+) bytes "
+                        r"per pending device, device_private (\d+) bytes in "
+                        r"a (\d+)-byte object")
 RESULT_RE = re.compile(r"^\s*(not ok|ok) \d+ (\d+) devices", re.M)
 
 
@@ -35,6 +38,9 @@ class Scale:
     drain_ns: int = 0
     node_bytes: int = 0
     edge_bytes: int = 0
+    pending_bytes: int = 0
+    private_bytes: int = 0
+    private_object: int = 0
     ok: bool = False
 
 
@@ -47,6 +53,10 @@ def parse(text: str) -> Dict[int, Scale]:
     for m in BYTES_RE.finditer(text):
         s = scales.setdefault(int(m.group(1)), Scale(int(m.group(1))))
         s.node_bytes, s.edge_bytes = int(m.group(2)), int(m.group(3))
+    for m in PENDING_RE.finditer(text):
+        s = scales.setdefault(int(m.group(1)), Scale(int(m.group(1))))
+        s.pending_bytes = int(m.group(2))
+        s.private_bytes, s.private_object = int(m.group(3)), int(m.group(4))
     for m in RESULT_RE.finditer(text):
         if int(m.group(2)) in scales:
             scales[int(m.group(2))].ok = m.group(1) == "ok"
@@ -56,12 +66,20 @@ def parse(text: str) -> Dict[int, Scale]:
 def report(scales: Dict[int, Scale]) -> str:
     """A markdown table, and the growth from 10k to 100k devices."""
     lines = ["| devices | add + link ns/device | register to all bound "
-             "ns/device | bytes/node | bytes/edge | result |",
-             "|---|---|---|---|---|---|"]
+             "ns/device | bytes/bound device | bytes/pending device "
+             "| bytes/edge | result |",
+             "|---|---|---|---|---|---|---|"]
     for n in sorted(scales):
         s = scales[n]
         lines.append(f"| {n} | {s.add_ns} | {s.drain_ns} | {s.node_bytes} "
+                     f"| {s.node_bytes + s.pending_bytes} "
                      f"| {s.edge_bytes} | {'ok' if s.ok else 'not ok'} |")
+    priv = [s for s in scales.values() if s.private_object]
+    if priv:
+        lines.append("")
+        lines.append(f"struct device_private, with the node pointer: "
+                     f"{priv[0].private_bytes} bytes in a "
+                     f"{priv[0].private_object}-byte object.")
     if 10000 in scales and 100000 in scales and scales[10000].drain_ns:
         ratio = scales[100000].drain_ns / scales[10000].drain_ns
         lines.append("")

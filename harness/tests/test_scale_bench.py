@@ -21,15 +21,18 @@ class ScaleBenchTest(unittest.TestCase):
         self.assertEqual(sorted(scales), [1000, 10000, 100000])
         big = scales[100000]
         self.assertTrue(big.ok)
-        self.assertEqual(big.add_ns, 218218)
-        self.assertEqual(big.drain_ns, 34060)
-        self.assertEqual(big.node_bytes, 520)
+        self.assertEqual(big.add_ns, 88603)
+        self.assertEqual(big.drain_ns, 8346)
+        self.assertEqual(big.node_bytes, 64)
+        self.assertEqual(big.pending_bytes, 256)
         self.assertEqual(big.edge_bytes, 0)
+        self.assertEqual((big.private_bytes, big.private_object), (216, 256))
 
     def test_report_has_ratio(self) -> None:
         out = scale_bench.report(scale_bench.parse(self.text))
-        self.assertIn("| 100000 | 218218 | 34060 | 520 | 0 | ok |", out)
-        self.assertIn("x1.49", out)
+        self.assertIn("| 100000 | 88603 | 8346 | 64 | 320 | 0 | ok |", out)
+        self.assertIn("x1.08", out)
+        self.assertIn("216 bytes in a 256-byte object", out)
 
     def test_failed_case_is_not_ok(self) -> None:
         text = self.text.replace("ok 3 100000 devices",

@@ -2,9 +2,9 @@
 /*
  * Probe graph: dependency-ordered device probing.
  *
- * This file holds the graph: the nodes, what blocks them and the search
- * for cycles.  probe_graph_sched.c holds the hooks the driver core calls
- * and the work items that probe; probe_graph_debugfs.c shows the graph.
+ * This file holds the state machine of the graph, the hooks the driver
+ * core calls and the dispatch of the probes.  probe_graph_cycles.c finds
+ * and reports dependency cycles; probe_graph_debugfs.c shows the graph.
  */
 
 /**
@@ -18,8 +18,16 @@
  * bound fails with -EPROBE_DEFER and the whole deferred list is retried
  * after every successful bind.
  *
- * The probe graph keeps a &struct probe_graph_node for every device that
- * has been offered to its bus's drivers and decides when it may probe.
+ * The probe graph decides when a device a driver matched may probe.  It
+ * keeps a &struct probe_graph_node of 64 bytes for each such device, from
+ * the first match until device_del(): its state, when it was last probed
+ * and how that went.  What a device needs only while it waits for its
+ * dependencies or is probed (the work item, its place on the lists, the
+ * registration that waits for it) is a &struct probe_graph_pending,
+ * allocated when it starts to wait or to probe and freed once it is
+ * bound, failed, deferred or idle.  A device no driver matches has
+ * neither.  If that memory cannot be allocated, the device is probed as
+ * without the graph.
  *
  * Edges (supplier -> consumer) are not copied: they are read from the
  * driver core when needed.  device_links_walk_suppliers() says of each
@@ -131,15 +139,10 @@
  * the two disagree: the device is counted as unforeseen and left to the
  * deferred list.  As both apply the same rule, that count stays 0.
  *
- * The graph never relaxes an edge itself.  fw_devlink breaks the
- * dependency cycles it finds in firmware (FWLINK_FLAG_CYCLE,
- * DL_FLAG_CYCLE); the graph only reports cycles.  It searches the whole
- * graph for strongly connected components of blocking edges and edges
- * fw_devlink marked as part of a cycle at the end of boot and when the
- * deferred probe timeout expires, and searches from a device as it
- * becomes ready if one of its edges is such a marked edge.  Each cycle is
- * reported once.  When the deferred probe timeout expires, every device
- * still waiting is reported with what it waits for.
+ * The graph never relaxes an edge itself: it reports the dependency
+ * cycles it finds (probe_graph_cycles.c).  When the deferred probe
+ * timeout expires, every device still waiting is reported with what it
+ * waits for.
  *
  * Modes: ``probe_graph=on`` (the default), ``probe_graph=serial`` (the
  * graph's probes run one at a time, on an ordered workqueue) and
@@ -148,48 +151,162 @@
  *
  * Locking (tags on the fields of the structures and on the globals):
  *
- *  - G: probe_graph_lock.  Protects the node lists, every node's state and
- *    counters, &device_private.probe_graph, the waiting registrations
- *    and their queues, the parked list, the boot phase, the pause of
- *    device_block_probing() and the cycle reports.  Hooks run with or
+ *  - G: probe_graph_lock.  Protects the node lists, every node's state,
+ *    counters and scheduling state, &device_private.probe_graph, the
+ *    waiting registrations and their queues, the parked list, the boot
+ *    phase, the pause of device_block_probing() and the cycle reports.  Hooks run with or
  *    without the device lock held and take G inside it; G is never held
  *    while taking a device lock or calling a driver.  G nests outside
  *    fwnode_link_lock and the device links lock, taken by
  *    device_links_walk_suppliers() and friends, so no hook that the
  *    driver core calls under either, or under deferred_probe_mutex,
- *    which nests inside the device links lock, may take G.
+ *    which nests inside the device links lock, may take G.  debugfs
+ *    takes deferred_probe_mutex under G to read a deferral reason.
  *  - R: written under G, read under RCU without it: the hooks called
- *    under the device links lock, probe_graph_device_claimed(),
- *    probe_graph_defer_reason() and probe_graph_links_changed(), find
- *    the node that way, and the first two read its state; nodes are
- *    freed after a grace period.
- *  - D: probe_graph_reason_lock, a spinlock.  Protects a node's deferral
- *    reason, which dev_err_probe() reports under the device links lock
- *    (device_links_check_suppliers()).  Taken under G, under RCU, or
- *    when the last reference to a node goes; nothing is taken under it.
+ *    under the device links lock, probe_graph_device_claimed() and
+ *    probe_graph_links_changed(), find a device's node and its
+ *    scheduling state that way; both are freed after a grace period.
  *  - I: immutable after the node or the waiting registration is created.
  *  - A: atomic: the busy count, a registration's pending count, and the
  *    lock-less list and bits with which probe_graph_links_changed()
  *    records the devices to look at again.
  */
 
+#include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/cleanup.h>
 #include <linux/device.h>
+#include <linux/device/bus.h>
 #include <linux/fwnode.h>
 #include <linux/init.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/lockdep.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/probe_graph.h>
 #include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <kunit/visibility.h>
 
 #include "base.h"
 #include "probe_graph_internal.h"
+
+/* The parameters keep the prefix of the graph they belong to. */
+#undef MODULE_PARAM_PREFIX
+#define MODULE_PARAM_PREFIX "probe_graph."
+
+struct probe_graph_batch;
+
+/**
+ * struct probe_graph_pending - a device waiting for its dependencies or probed
+ * @node: the device's node; NULL once released (G).
+ * @dev: the device (I).  A queued work item holds a reference.
+ * @kref: held by the node while it is WAITING, QUEUED or PROBING, by a
+ *	queued work item and while it waits to be looked at again.
+ * @rcu: freed after a grace period.
+ * @wait_list: entry in probe_graph_waiting while WAITING (G).
+ * @park: entry in probe_graph_parked while QUEUED between the drain at the
+ *	end of the late initcalls and the end of boot (G).
+ * @batch_entry: entry in the queue of @batch while its work item is
+ *	pending, so that the registration can probe it itself (G).
+ * @children: the pending states of the children @node's device keeps
+ *	from probing (G).
+ * @sibling: entry in the parent's @children while it blocks (G).
+ * @relook_node: entry in probe_graph_relook_list (A).
+ * @relook: bit 0 set while on probe_graph_relook_list (A).
+ * @work: the probe work item.
+ * @task: the task probing the device while PROBING (G); compared, never
+ *	dereferenced.
+ * @blocker: the device that blocked it last; compared, never
+ *	dereferenced (G).
+ * @batch: the driver registration that waits for the device if it becomes
+ *	ready while the registration attaches (G).
+ * @gen: probe_graph_gen when the current probe attempt started (G).
+ * @unforeseen_gen: @gen of the last attempt the driver core deferred on a
+ *	dependency the graph saw bound (G).
+ * @ready_ns: when it was last queued (G).
+ * @sync: the matched driver forces synchronous probing (G).
+ * @in_work: a graph work item is probing the device (G).
+ * @batch_held: the next run of @work is counted in @batch's pending
+ *	count, and it is on @batch's queue unless the registration took
+ *	it (G).
+ * @reoffer: a driver registered while a graph run probed the device,
+ *	which may have tried its drivers before: look again once it
+ *	settles (G).
+ */
+struct probe_graph_pending {
+	struct probe_graph_node *node;
+	struct device *dev;
+	struct kref kref;
+	struct rcu_head rcu;
+	struct list_head wait_list;
+	struct list_head park;
+	struct list_head batch_entry;
+	struct list_head children;
+	struct list_head sibling;
+	struct llist_node relook_node;
+	unsigned long relook;
+	struct work_struct work;
+	const struct task_struct *task;
+	const struct device *blocker;
+	struct probe_graph_batch *batch;
+	unsigned long gen;
+	unsigned long unforeseen_gen;
+	u64 ready_ns;
+	bool sync;
+	bool in_work;
+	bool batch_held;
+	bool reoffer;
+};
+
+/**
+ * struct probe_graph_batch - a driver registration that waits for its probes
+ * @drv: the driver being attached (I).
+ * @task: the task attaching it (I).
+ * @kref: held by the registration and by each device it waits for.
+ * @list: entry in probe_graph_batches while attaching (G).
+ * @queued: pending states of this batch whose work item is pending (G).
+ * @attaching: the registration is still attaching (G).
+ * @pending: queued or probing devices of this batch (A).
+ */
+struct probe_graph_batch {
+	const struct device_driver *drv;
+	struct task_struct *task;
+	struct kref kref;
+	struct list_head list;
+	struct list_head queued;
+	bool attaching;
+	atomic_t pending;
+};
+
+/**
+ * enum probe_graph_phase - how far boot is, as far as probing goes
+ * @PROBE_GRAPH_PHASE_BOOT: built-in drivers register; the devices ready
+ *	when they do are probed in parallel and nobody waits for them.
+ * @PROBE_GRAPH_PHASE_LATE: the graph was drained at the end of the late
+ *	initcalls; devices that become ready until the late_initcall_sync
+ *	callbacks ran are parked.
+ * @PROBE_GRAPH_PHASE_RUNNING: the initcalls are done.
+ */
+enum probe_graph_phase {
+	PROBE_GRAPH_PHASE_BOOT,
+	PROBE_GRAPH_PHASE_LATE,
+	PROBE_GRAPH_PHASE_RUNNING,
+};
+
+static const char * const probe_graph_phase_names[] = {
+	[PROBE_GRAPH_PHASE_BOOT]	= "boot",
+	[PROBE_GRAPH_PHASE_LATE]	= "late",
+	[PROBE_GRAPH_PHASE_RUNNING]	= "running",
+};
 
 const char * const probe_graph_state_names[] = {
 	[PROBE_GRAPH_IDLE]	= "idle",
@@ -211,14 +328,49 @@ const char * const probe_graph_mode_names[] = {
 
 static enum probe_graph_mode probe_graph_mode = PROBE_GRAPH_ON;
 
+static unsigned int probe_graph_max_active = WQ_DFL_ACTIVE;
+module_param_named(max_active, probe_graph_max_active, uint, 0444);
+MODULE_PARM_DESC(max_active, "Probes running at once (default 256, max 512)");
+
 DEFINE_MUTEX(probe_graph_lock);			/* G */
-DEFINE_SPINLOCK(probe_graph_reason_lock);	/* D */
 LIST_HEAD(probe_graph_nodes);			/* G */
-LIST_HEAD(probe_graph_waiting);			/* G */
-LIST_HEAD(probe_graph_cycles);			/* G */
-struct probe_graph_stats probe_graph_stats;	/* G */
 unsigned long probe_graph_list_gen;		/* G: bumped on add and del */
-static unsigned long probe_graph_scc_gen;	/* G */
+static LIST_HEAD(probe_graph_waiting);		/* G */
+static LIST_HEAD(probe_graph_batches);		/* G */
+static LIST_HEAD(probe_graph_parked);		/* G */
+static struct probe_graph_stats probe_graph_stats;	/* G */
+static enum probe_graph_phase probe_graph_phase;	/* G */
+/* The initcall thread, which drained the graph; compared only. */
+static const struct task_struct *probe_graph_init_task;	/* G */
+/* device_block_probing() is in effect. */
+static bool probe_graph_paused;			/* G */
+/*
+ * Set once the deferred probe timeout expired: a parent that still waits
+ * then may never bind, and its children go on without it, as they would
+ * have without the graph.
+ */
+static bool probe_graph_parents_released;	/* G */
+/* Bumped whenever what blocks a device may have changed; never 0. */
+static unsigned long probe_graph_gen = 1;	/* G */
+
+static atomic_t probe_graph_busy = ATOMIC_INIT(0);	/* A: queued+probing+relook */
+static DECLARE_WAIT_QUEUE_HEAD(probe_graph_idle_wq);
+
+/* Devices whose supplier links changed, looked at again by a work item. */
+static LLIST_HEAD(probe_graph_relook_list);	/* A */
+static unsigned long probe_graph_relook_flags;	/* A */
+#define PROBE_GRAPH_RELOOK_QUEUED	0
+#define PROBE_GRAPH_RELOOK_ALL		1
+static void probe_graph_relook_work(struct work_struct *work);
+static DECLARE_WORK(probe_graph_relook, probe_graph_relook_work);
+
+static struct workqueue_struct *probe_graph_wq;
+static struct workqueue_struct *probe_graph_sync_wq;
+
+static void probe_graph_probe_work(struct work_struct *work);
+static bool probe_graph_evaluate(struct probe_graph_pending *p,
+				 bool caller_probes);
+static void probe_graph_test_hold_point(void);
 
 static int __init probe_graph_setup(char *str)
 {
@@ -246,6 +398,37 @@ enum probe_graph_mode probe_graph_get_mode(void)
 }
 EXPORT_SYMBOL_GPL(probe_graph_get_mode);
 
+/* The graph schedules probes: not off, and the workqueues exist. */
+static bool probe_graph_active(void)
+{
+	return probe_graph_get_mode() != PROBE_GRAPH_OFF &&
+	       READ_ONCE(probe_graph_wq);
+}
+
+static bool probe_graph_in_worker(void)
+{
+	struct work_struct *work = current_work();
+
+	return work && work->func == probe_graph_probe_work;
+}
+
+static void probe_graph_inc16(u16 *count)
+{
+	if (*count < U16_MAX)
+		(*count)++;
+}
+
+/*
+ * Nodes and their scheduling state.
+ */
+
+/**
+ * probe_graph_node_of() - the node of a device
+ * @dev: the device
+ *
+ * Context: G held.
+ * Return: the node, or NULL if no driver matched @dev yet.
+ */
 struct probe_graph_node *probe_graph_node_of(const struct device *dev)
 {
 	lockdep_assert_held(&probe_graph_lock);
@@ -254,29 +437,18 @@ struct probe_graph_node *probe_graph_node_of(const struct device *dev)
 			lockdep_is_held(&probe_graph_lock)) : NULL;
 }
 
-static void probe_graph_node_release(struct kref *kref)
+static struct probe_graph_pending *probe_graph_pending_of(struct probe_graph_node *node)
 {
-	struct probe_graph_node *node =
-		container_of(kref, struct probe_graph_node, kref);
+	lockdep_assert_held(&probe_graph_lock);
 
-	probe_graph_node_drop_batch(node);
-	kfree(node->driver);
-	scoped_guard(spinlock, &probe_graph_reason_lock) {
-		kfree(node->defer_reason);
-		node->defer_reason = NULL;
-	}
-	/* probe_graph_device_claimed() looks at nodes without G. */
-	kfree_rcu(node, rcu);
+	return rcu_dereference_protected(node->pending,
+					 lockdep_is_held(&probe_graph_lock));
 }
 
-void probe_graph_node_put(struct probe_graph_node *node)
+/* A device a driver matched gets a node, unless it is going away. */
+static struct probe_graph_node *probe_graph_node_get_or_create(struct device *dev)
 {
-	kref_put(&node->kref, probe_graph_node_release);
-}
-
-struct probe_graph_node *probe_graph_node_get_or_create(struct device *dev)
-{
-	struct probe_graph_node *node, *parent;
+	struct probe_graph_node *node;
 
 	lockdep_assert_held(&probe_graph_lock);
 
@@ -291,21 +463,6 @@ struct probe_graph_node *probe_graph_node_get_or_create(struct device *dev)
 	if (!node)
 		return NULL;
 	node->dev = dev;
-	kref_init(&node->kref);
-	INIT_LIST_HEAD(&node->wait_list);
-	INIT_LIST_HEAD(&node->park);
-	INIT_LIST_HEAD(&node->batch_entry);
-	INIT_LIST_HEAD(&node->children);
-	INIT_LIST_HEAD(&node->sibling);
-	/*
-	 * Kept here rather than walked with device_for_each_child(): a child
-	 * is offered before device_add() links it to its parent, and its
-	 * parent may bind in between.
-	 */
-	parent = dev->parent ? probe_graph_node_of(dev->parent) : NULL;
-	if (parent)
-		list_add_tail(&node->sibling, &parent->children);
-	INIT_WORK(&node->work, probe_graph_probe_work);
 	node->state = PROBE_GRAPH_IDLE;
 	list_add_tail(&node->list, &probe_graph_nodes);
 	probe_graph_list_gen++;
@@ -313,68 +470,191 @@ struct probe_graph_node *probe_graph_node_get_or_create(struct device *dev)
 	return node;
 }
 
-void probe_graph_set_state(struct probe_graph_node *node,
-			   enum probe_graph_state state)
+static void probe_graph_pending_free(struct kref *kref)
+{
+	struct probe_graph_pending *p =
+		container_of(kref, struct probe_graph_pending, kref);
+
+	/* probe_graph_links_changed() looks at it without G. */
+	kfree_rcu(p, rcu);
+}
+
+static void probe_graph_pending_put(struct probe_graph_pending *p)
+{
+	kref_put(&p->kref, probe_graph_pending_free);
+}
+
+/* Give @node scheduling state, if it has none. */
+static struct probe_graph_pending *probe_graph_pending_get_or_create(struct probe_graph_node *node)
+{
+	struct probe_graph_pending *p = probe_graph_pending_of(node);
+
+	if (p)
+		return p;
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	p->node = node;
+	p->dev = node->dev;
+	kref_init(&p->kref);
+	INIT_LIST_HEAD(&p->wait_list);
+	INIT_LIST_HEAD(&p->park);
+	INIT_LIST_HEAD(&p->batch_entry);
+	INIT_LIST_HEAD(&p->children);
+	INIT_LIST_HEAD(&p->sibling);
+	INIT_WORK(&p->work, probe_graph_probe_work);
+	rcu_assign_pointer(node->pending, p);
+	if (++probe_graph_stats.pending > probe_graph_stats.peak_pending)
+		probe_graph_stats.peak_pending = probe_graph_stats.pending;
+	return p;
+}
+
+static void probe_graph_batch_release(struct kref *kref)
+{
+	kfree(container_of(kref, struct probe_graph_batch, kref));
+}
+
+static void probe_graph_batch_put(struct probe_graph_batch *batch)
+{
+	kref_put(&batch->kref, probe_graph_batch_release);
+}
+
+/* Forget the registration @p was left to; a run counted in it drops it itself. */
+static void probe_graph_pending_drop_batch(struct probe_graph_pending *p)
 {
 	lockdep_assert_held(&probe_graph_lock);
 
-	if (state == PROBE_GRAPH_WAITING)
-		list_move_tail(&node->wait_list, &probe_graph_waiting);
-	else
-		list_del_init(&node->wait_list);
-	if (state != PROBE_GRAPH_QUEUED)
-		list_del_init(&node->park);
+	if (!p->batch || p->batch_held)
+		return;
+	probe_graph_batch_put(p->batch);
+	p->batch = NULL;
+}
+
+/*
+ * @node no longer waits or probes: free its scheduling state once the
+ * work item that may still be queued has run, and look again at the
+ * children it kept from probing.
+ */
+static void probe_graph_pending_release(struct probe_graph_node *node)
+{
+	struct probe_graph_pending *p = probe_graph_pending_of(node);
+	struct probe_graph_pending *child, *tmp;
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (!p)
+		return;
+	RCU_INIT_POINTER(node->pending, NULL);
+	p->node = NULL;
+	probe_graph_stats.pending--;
+	list_del_init(&p->wait_list);
+	list_del_init(&p->park);
+	list_del_init(&p->sibling);
+	probe_graph_pending_drop_batch(p);
+	list_for_each_entry_safe(child, tmp, &p->children, sibling) {
+		list_del_init(&child->sibling);
+		probe_graph_evaluate(child, false);
+	}
+	probe_graph_pending_put(p);
+}
+
+static bool probe_graph_state_pending(enum probe_graph_state state)
+{
+	return state == PROBE_GRAPH_WAITING || state == PROBE_GRAPH_QUEUED ||
+	       state == PROBE_GRAPH_PROBING;
+}
+
+/*
+ * Move @node to @state.  WAITING and QUEUED need scheduling state, which
+ * the caller gave it; leaving WAITING, QUEUED and PROBING frees it.
+ */
+static void probe_graph_set_state(struct probe_graph_node *node,
+				  enum probe_graph_state state)
+{
+	struct probe_graph_pending *p = probe_graph_pending_of(node);
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (p) {
+		if (state == PROBE_GRAPH_WAITING)
+			list_move_tail(&p->wait_list, &probe_graph_waiting);
+		else
+			list_del_init(&p->wait_list);
+		if (state != PROBE_GRAPH_QUEUED)
+			list_del_init(&p->park);
+	}
 	WRITE_ONCE(node->state, state);
+	if (!probe_graph_state_pending(state))
+		probe_graph_pending_release(node);
+}
+
+/*
+ * @node is ready and its caller probes it now, in state IDLE until the
+ * attempt starts.  Its scheduling state, and the children it holds back,
+ * are kept for that attempt, which releases them when it ends: the
+ * children must not start before it.
+ */
+static void probe_graph_hand_over(struct probe_graph_node *node)
+{
+	struct probe_graph_pending *p = probe_graph_pending_of(node);
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	list_del_init(&p->wait_list);
+	list_del_init(&p->park);
+	WRITE_ONCE(node->state, PROBE_GRAPH_IDLE);
+}
+
+/* Make @node wait; false if there is no memory for it to wait with. */
+static bool probe_graph_wait(struct probe_graph_node *node, bool sync)
+{
+	struct probe_graph_pending *p = probe_graph_pending_get_or_create(node);
+
+	if (!p)
+		return false;
+	p->sync = sync;
+	probe_graph_set_state(node, PROBE_GRAPH_WAITING);
+	return true;
 }
 
 /*
  * Blockers: what keeps a node from probing.
  */
 
-/*
- * Set once the deferred probe timeout expired: a parent that still waits
- * then may never bind, and its children go on without it, as they would
- * have without the graph.
- */
-static bool probe_graph_parents_released;	/* G */
-
 /**
- * probe_graph_release_parents() - let children go on without a waiting parent
+ * probe_graph_parent_blocks() - whether a node's parent keeps it from probing
+ * @node: the node
+ *
+ * A parent blocks while it is expected to bind: it waits, is queued,
+ * unbinds, or is being probed by another task.  A parent that failed or
+ * whose driver deferred by itself does not: an MFD parent may wait for the
+ * very children it registered.
  *
  * Context: G held.
+ * Return: true if the parent blocks.
  */
-void probe_graph_release_parents(void)
-{
-	lockdep_assert_held(&probe_graph_lock);
-
-	probe_graph_parents_released = true;
-}
-
-/* Whether @parent is expected to bind, so that its children wait. */
 bool probe_graph_parent_blocks(struct probe_graph_node *node)
 {
 	struct device *parent = node->dev->parent;
+	struct probe_graph_pending *pp;
 	struct probe_graph_node *pnode;
 
 	lockdep_assert_held(&probe_graph_lock);
 
-	if (!parent)
-		return false;
-	pnode = probe_graph_node_of(parent);
+	pnode = parent ? probe_graph_node_of(parent) : NULL;
 	if (!pnode)
 		return false;
 
-	/*
-	 * A parent that deferred by itself may be waiting for the very
-	 * children it registered, as MFD drivers do: let them probe.
-	 */
 	switch (pnode->state) {
 	case PROBE_GRAPH_PROBING:
 		/*
 		 * The parent's own probe registers the child: it is probed
-		 * right there, nested in that probe, as it always was.
+		 * right there, nested in that probe, as it always was.  With
+		 * no scheduling state the prober is not known: do as
+		 * without the graph.
 		 */
-		return pnode->task != current;
+		pp = probe_graph_pending_of(pnode);
+		return pp && pp->task != current;
 	case PROBE_GRAPH_WAITING:
 		return !probe_graph_parents_released;
 	case PROBE_GRAPH_QUEUED:
@@ -420,6 +700,9 @@ static int probe_graph_find_blocker(const struct device_supplier_edge *edge,
  * probe_graph_blocked_by() - find what keeps a node from probing
  * @b: blocker to fill in; @b->node set by the caller.
  *
+ * Whether a link blocks is what device_links_walk_suppliers() says, which
+ * applies the rule of device_links_check_suppliers().
+ *
  * Context: G held.
  * Return: true if a parent or supplier blocks.
  */
@@ -443,301 +726,1374 @@ bool probe_graph_blocked_by(struct probe_graph_blocker *b)
 }
 
 /*
- * Cycles.
+ * Dispatch.
  */
 
-/**
- * struct probe_graph_scc - state of one search for cycles
- * @nodes: the nodes searched.
- * @n: number of @nodes.
- * @size: allocated entries of @nodes.
- * @adj: successors of every node, indexed by &probe_graph_node.adj.
- * @adj_len: used entries of @adj.
- * @adj_size: allocated entries of @adj.
- * @index: next Tarjan discovery index.
- * @stack: top of the Tarjan stack.
- * @path: the nodes of the depth-first path.
- * @pos: for each node of @path, the next successor to look at.
- * @members: the members of the component being reported.
- * @failed: out of memory; the search is abandoned.
- */
-struct probe_graph_scc {
-	struct probe_graph_node **nodes;
-	unsigned int n;
-	unsigned int size;
-	struct probe_graph_node **adj;
-	unsigned int adj_len;
-	unsigned int adj_size;
-	unsigned int index;
-	struct probe_graph_node *stack;
-	struct probe_graph_node **path;
-	unsigned int *pos;
-	struct probe_graph_node **members;
-	bool failed;
-};
-
-/* Append @node to the array @arr of @len entries, growing @size. */
-static bool probe_graph_scc_push(struct probe_graph_node ***arr,
-				 unsigned int *len, unsigned int *size,
-				 struct probe_graph_node *node)
+static struct probe_graph_batch *probe_graph_batch_find(const struct device_driver *drv)
 {
-	struct probe_graph_node **grown;
+	struct probe_graph_batch *batch;
 
-	if (*len == *size) {
-		grown = kvrealloc(*arr, max(64U, *size * 2) * sizeof(**arr),
-				  GFP_KERNEL);
-		if (!grown)
-			return false;
-		*arr = grown;
-		*size = max(64U, *size * 2);
+	lockdep_assert_held(&probe_graph_lock);
+
+	list_for_each_entry(batch, &probe_graph_batches, list)
+		if (batch->drv == drv && batch->task == current)
+			return batch;
+	return NULL;
+}
+
+/* Count the pending run of @p's work item in its registration's wait. */
+static void probe_graph_batch_hold(struct probe_graph_pending *p)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	/* The registration may probe it itself: see _attach_end(). */
+	list_add_tail(&p->batch_entry, &p->batch->queued);
+	atomic_inc(&p->batch->pending);
+	p->batch_held = true;
+	wake_up_all(&probe_graph_idle_wq);
+}
+
+/* Leave @p to the registration @batch, which waits for it once it is ready. */
+static void probe_graph_batch_join(struct probe_graph_pending *p,
+				   struct probe_graph_batch *batch)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (!batch || p->batch == batch || p->batch_held)
+		return;
+	probe_graph_pending_drop_batch(p);
+	kref_get(&batch->kref);
+	p->batch = batch;
+}
+
+static void probe_graph_queue_work(struct probe_graph_pending *p)
+{
+	struct workqueue_struct *wq;
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (p->batch && !p->batch_held)
+		probe_graph_batch_hold(p);
+	probe_graph_stats.dispatched++;
+	atomic_inc(&probe_graph_busy);
+	kref_get(&p->kref);
+	get_device(p->dev);
+	wq = p->sync ? probe_graph_sync_wq : probe_graph_wq;
+	queue_work(wq, &p->work);
+}
+
+/* Queue the devices parked since the drain; they are probed from now on. */
+static void probe_graph_release_parked(void)
+{
+	struct probe_graph_pending *p, *tmp;
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	/*
+	 * Only the initcall thread, whose next step may be the
+	 * late_initcall_sync callbacks, releases parked devices before
+	 * then: a work item waiting in parallel (the deferred probe
+	 * timeout) would let them run under those callbacks.
+	 */
+	if (probe_graph_phase == PROBE_GRAPH_PHASE_LATE &&
+	    current != probe_graph_init_task)
+		return;
+	list_for_each_entry_safe(p, tmp, &probe_graph_parked, park) {
+		list_del_init(&p->park);
+		probe_graph_queue_work(p);
 	}
-	(*arr)[(*len)++] = node;
+}
+
+static void probe_graph_queue(struct probe_graph_pending *p)
+{
+	struct probe_graph_batch *batch = p->batch;
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	probe_graph_set_state(p->node, PROBE_GRAPH_QUEUED);
+	p->ready_ns = ktime_get_ns();
+	p->blocker = NULL;
+	/* A registration waits only for what becomes ready while it attaches. */
+	if (batch && !batch->attaching && !p->batch_held) {
+		p->batch = NULL;
+		probe_graph_batch_put(batch);
+	}
+	/* Still pending from an earlier time: that run will probe it. */
+	if (work_pending(&p->work) || !list_empty(&p->park))
+		return;
+	/*
+	 * Woken between the drain at the end of the late initcalls and the
+	 * end of boot: no probe runs under the late_initcall_sync callbacks,
+	 * which turn off the clocks and power domains nobody claimed.
+	 */
+	if (!p->batch && probe_graph_phase == PROBE_GRAPH_PHASE_LATE) {
+		list_add_tail(&p->park, &probe_graph_parked);
+		return;
+	}
+	probe_graph_queue_work(p);
+}
+
+static bool probe_graph_module_coming(const struct device_driver *drv)
+{
+#ifdef CONFIG_MODULES
+	return drv->owner && drv->owner->state == MODULE_STATE_COMING;
+#else
+	return false;
+#endif
+}
+
+/*
+ * Whether the caller probes a ready device itself, as it always did: when
+ * a device is added (@drv is NULL), for deferred retries, for drivers that
+ * force synchronous probing or allow asynchronous probing (which then
+ * runs in the async domain, as it always did), and for every registration
+ * but that of a built-in driver during boot.  Those are the only probes
+ * the graph runs in parallel, besides the devices it wakes when what they
+ * wait for binds: nobody waits for them in the driver core.
+ */
+static bool probe_graph_caller_probes(const struct device_driver *drv)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (!drv || drv->probe_type == PROBE_FORCE_SYNCHRONOUS ||
+	    driver_allows_async_probing(drv))
+		return true;
+	return probe_graph_phase != PROBE_GRAPH_PHASE_BOOT ||
+	       probe_graph_module_coming(drv);
+}
+
+/*
+ * Whether nothing keeps @node from probing now.  @b says what does, if
+ * something does.  A node that becomes ready with an edge fw_devlink
+ * marked as part of a cycle reports that cycle.
+ */
+static bool probe_graph_ready(struct probe_graph_node *node,
+			      struct probe_graph_blocker *b)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	b->node = node;
+	if (probe_graph_paused || probe_graph_blocked_by(b))
+		return false;
+	if (probe_graph_has_cycle_edge(node))
+		probe_graph_report_fw_cycle(node);
 	return true;
 }
 
-static void probe_graph_scc_add(struct probe_graph_scc *scc,
-				struct probe_graph_node *to)
+/**
+ * probe_graph_evaluate() - queue a waiting device if nothing blocks it
+ * @p: its scheduling state
+ * @caller_probes: the caller probes it in its own context if it is ready
+ *
+ * Context: G held.
+ * Return: true if it is ready: queued here or, if @caller_probes, handed
+ * over to the caller in state IDLE.
+ */
+static bool probe_graph_evaluate(struct probe_graph_pending *p,
+				 bool caller_probes)
 {
-	if (!scc->failed &&
-	    !probe_graph_scc_push(&scc->adj, &scc->adj_len, &scc->adj_size, to))
-		scc->failed = true;
-}
+	struct probe_graph_node *node = p->node, *pnode;
+	struct probe_graph_blocker b = { };
+	struct probe_graph_pending *pp;
 
-/* Add @node to the nodes searched in generation @gen. */
-static void probe_graph_scc_mark(struct probe_graph_scc *scc,
-				 struct probe_graph_node *node,
-				 unsigned long gen)
-{
 	lockdep_assert_held(&probe_graph_lock);
 
-	if (scc->failed || node->scc_gen == gen)
-		return;
-	node->scc_gen = gen;
-	node->scc_index = UINT_MAX;
-	if (!probe_graph_scc_push(&scc->nodes, &scc->n, &scc->size, node))
-		scc->failed = true;
+	if (!node || node->state != PROBE_GRAPH_WAITING)
+		return false;
+	if (!probe_graph_ready(node, &b)) {
+		p->blocker = b.dev;
+		/* Looked at again when the parent no longer waits or probes. */
+		pnode = b.parent ? probe_graph_node_of(b.dev) : NULL;
+		pp = pnode ? probe_graph_pending_of(pnode) : NULL;
+		if (pp)
+			list_move_tail(&p->sibling, &pp->children);
+		return false;
+	}
+	if (caller_probes) {
+		probe_graph_hand_over(node);
+		return true;
+	}
+	probe_graph_queue(p);
+	return true;
 }
 
-static int probe_graph_scc_edge(const struct device_supplier_edge *edge,
-				void *data)
+static int probe_graph_evaluate_dev(struct device *dev, void *data)
 {
-	struct probe_graph_scc *scc = data;
-	struct probe_graph_node *to;
+	struct probe_graph_node *node = probe_graph_node_of(dev);
+	struct probe_graph_pending *p = node ? probe_graph_pending_of(node) : NULL;
 
-	if (!edge->supplier ||
-	    !(edge->flags & (DEVICE_EDGE_BLOCKING | DEVICE_EDGE_CYCLE)))
-		return 0;
-	to = probe_graph_node_of(edge->supplier);
-	if (to)
-		probe_graph_scc_add(scc, to);
+	if (p)
+		probe_graph_evaluate(p, false);
 	return 0;
 }
 
-/* Collect the edges of @node towards what it depends on. */
-static void probe_graph_scc_collect(struct probe_graph_scc *scc,
-				    struct probe_graph_node *node)
+/* Look again at the consumers of @dev, and nothing else. */
+static void probe_graph_evaluate_consumers(struct device *dev)
 {
 	lockdep_assert_held(&probe_graph_lock);
 
-	node->adj = scc->adj_len;
-	if (probe_graph_parent_blocks(node))
-		probe_graph_scc_add(scc, probe_graph_node_of(node->dev->parent));
-	device_links_walk_suppliers(node->dev, probe_graph_scc_edge, scc);
-	node->adj_len = scc->adj_len - node->adj;
+	device_links_walk_consumers(dev, probe_graph_evaluate_dev, NULL);
 }
 
-static int probe_graph_name_cmp(const void *a, const void *b)
+static void probe_graph_evaluate_all(void)
 {
-	const struct probe_graph_node *na = *(const struct probe_graph_node **)a;
-	const struct probe_graph_node *nb = *(const struct probe_graph_node **)b;
-
-	return strcmp(dev_name(na->dev), dev_name(nb->dev));
-}
-
-/* A component of more than one node, or with an edge to itself: report it once. */
-static void probe_graph_scc_found(struct probe_graph_node **members,
-				  unsigned int n)
-{
-	struct probe_graph_cycle *cycle;
-	unsigned int i;
-	size_t len = 0;
+	struct probe_graph_pending *p, *tmp;
 
 	lockdep_assert_held(&probe_graph_lock);
 
-	sort(members, n, sizeof(*members), probe_graph_name_cmp, NULL);
-	for (i = 0; i < n; i++)
-		len += strlen(dev_name(members[i]->dev)) + 1;
-	char *names __free(kfree) = kmalloc(len, GFP_KERNEL);
-	if (!names)
+	list_for_each_entry_safe(p, tmp, &probe_graph_waiting, wait_list)
+		probe_graph_evaluate(p, false);
+}
+
+/*
+ * Whether the driver core deferred @node on a dependency that the graph
+ * sees bound, for the second attempt in a row with nothing changed in
+ * between.  Once may be a supplier binding under the attempt: the graph
+ * hears of it a moment later, and the next attempt finds it bound.
+ */
+static bool probe_graph_unforeseen(struct probe_graph_pending *p)
+{
+	struct probe_graph_blocker b = { .node = p->node };
+	bool again;
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (probe_graph_paused || probe_graph_blocked_by(&b))
+		return false;
+	again = p->unforeseen_gen == p->gen;
+	p->unforeseen_gen = p->gen;
+	return again;
+}
+
+/*
+ * Where a probe attempt that did not bind leaves its node: waiting again
+ * if a declared dependency went away under it, deferred if its driver or
+ * anything else the graph cannot see deferred it (pins, an IOMMU, a PM
+ * domain: the deferred list retries it, as it always did), failed, or
+ * idle if the drivers turned the device down.
+ */
+static void probe_graph_settle(struct probe_graph_node *node, int ret)
+{
+	struct probe_graph_pending *p = probe_graph_pending_of(node);
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (node->state != PROBE_GRAPH_PROBING)
 		return;
-	names[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if (i)
-			strcat(names, " ");
-		strcat(names, dev_name(members[i]->dev));
+	if (p)
+		p->task = NULL;
+	if (ret == -EPROBE_DEFER && p &&
+	    (node->flags & PROBE_GRAPH_LINKS_MISSING)) {
+		probe_graph_set_state(node, PROBE_GRAPH_WAITING);
+		if (probe_graph_unforeseen(p)) {
+			/* Queuing it again would only defer again, forever. */
+			probe_graph_stats.unforeseen++;
+			dev_warn(node->dev, "probe_graph: deferred again on a dependency the graph sees bound, left to deferred probing\n");
+			probe_graph_set_state(node, PROBE_GRAPH_DEFERRED);
+		} else {
+			probe_graph_evaluate(p, false);
+		}
+	} else if (ret == -EPROBE_DEFER) {
+		probe_graph_set_state(node, PROBE_GRAPH_DEFERRED);
+	} else if (ret && ret != -ENODEV && ret != -ENXIO) {
+		probe_graph_stats.failed++;
+		probe_graph_set_state(node, PROBE_GRAPH_FAILED);
+	} else {
+		probe_graph_set_state(node, PROBE_GRAPH_IDLE);
 	}
-
-	list_for_each_entry(cycle, &probe_graph_cycles, list)
-		if (!strcmp(cycle->members, names))
-			return;
-
-	cycle = kzalloc(sizeof(*cycle), GFP_KERNEL);
-	if (!cycle)
-		return;
-	cycle->members = no_free_ptr(names);
-	list_add_tail(&cycle->list, &probe_graph_cycles);
-	probe_graph_stats.cycles++;
-	pr_warn("probe_graph: dependency cycle: %s\n", cycle->members);
+	/* No longer a supplier expected to bind: its consumers may go. */
+	probe_graph_evaluate_consumers(node->dev);
 }
 
-/* Tarjan's algorithm, iterative, over the successors collected in @scc. */
-static void probe_graph_scc_visit(struct probe_graph_scc *scc,
-				  struct probe_graph_node *root,
-				  unsigned long gen)
+/* A driver that came while @dev was probed finds it unbound: offer it. */
+static void probe_graph_reoffer(struct device *dev, bool sync)
 {
-	struct probe_graph_node **path = scc->path, **members = scc->members;
-	unsigned int *pos = scc->pos, depth = 0, n, i;
-	struct probe_graph_node *v, *w;
-	bool self;
+	struct probe_graph_node *node = probe_graph_node_of(dev);
+	struct probe_graph_pending *p;
 
 	lockdep_assert_held(&probe_graph_lock);
 
-	path[0] = root;
-	pos[0] = 0;
-	root->scc_index = scc->index++;
-	root->scc_low = root->scc_index;
-	root->scc_on_stack = true;
-	root->scc_next = scc->stack;
-	scc->stack = root;
+	if (!node || (node->state != PROBE_GRAPH_IDLE &&
+		      node->state != PROBE_GRAPH_FAILED))
+		return;
+	if (!probe_graph_wait(node, sync))
+		return;
+	p = probe_graph_pending_of(node);
+	probe_graph_evaluate(p, false);
+}
 
-	while (true) {
-		v = path[depth];
-		if (pos[depth] < v->adj_len) {
-			w = scc->adj[v->adj + pos[depth]++];
-			if (w->scc_gen != gen)
-				continue;	/* not part of this search */
-			if (w->scc_index == UINT_MAX) {
-				w->scc_index = scc->index++;
-				w->scc_low = w->scc_index;
-				w->scc_on_stack = true;
-				w->scc_next = scc->stack;
-				scc->stack = w;
-				path[++depth] = w;
-				pos[depth] = 0;
-			} else if (w->scc_on_stack) {
-				v->scc_low = min(v->scc_low, w->scc_index);
+static void probe_graph_probe_work(struct work_struct *work)
+{
+	struct probe_graph_pending *p =
+		container_of(work, struct probe_graph_pending, work);
+	struct probe_graph_batch *batch = NULL;
+	struct probe_graph_blocker b = { };
+	struct probe_graph_node *node;
+	struct device *dev = p->dev;
+	bool probe = false;
+
+	probe_graph_test_hold_point();
+
+	scoped_guard(mutex, &probe_graph_lock) {
+		/*
+		 * Taken now if this run is the one counted in the batch: the
+		 * device may be queued again while this runs.
+		 */
+		if (p->batch_held) {
+			batch = p->batch;
+			p->batch = NULL;
+			p->batch_held = false;
+			list_del_init(&p->batch_entry);
+		}
+		/*
+		 * Look again: a supplier may have started unbinding since the
+		 * device was queued, and the driver core would then find it
+		 * half gone.  Its next bind looks at the device again.
+		 */
+		node = p->node;
+		if (node && node->state == PROBE_GRAPH_QUEUED) {
+			b.node = node;
+			probe = !probe_graph_paused &&
+				!probe_graph_blocked_by(&b);
+			if (probe) {
+				probe_graph_set_state(node, PROBE_GRAPH_PROBING);
+				p->in_work = true;
+				p->task = current;
+				node->ret = 0;
+				node->wait_us = min_t(u64, U32_MAX,
+						      div_u64(ktime_get_ns() -
+							      p->ready_ns,
+							      NSEC_PER_USEC));
+				if (++probe_graph_stats.running >
+				    probe_graph_stats.peak_parallel)
+					probe_graph_stats.peak_parallel =
+						probe_graph_stats.running;
+			} else {
+				/* Paused or blocked; that ending looks again. */
+				probe_graph_set_state(node,
+						      PROBE_GRAPH_WAITING);
+				probe_graph_evaluate(p, false);
 			}
-			continue;
 		}
-
-		if (v->scc_low == v->scc_index) {
-			n = 0;
-			do {
-				w = scc->stack;
-				scc->stack = w->scc_next;
-				w->scc_on_stack = false;
-				members[n++] = w;
-			} while (w != v);
-			self = false;
-			for (i = 0; n == 1 && i < v->adj_len; i++)
-				self |= scc->adj[v->adj + i] == v;
-			if (n > 1 || self)
-				probe_graph_scc_found(members, n);
-		}
-		if (!depth)
-			break;
-		w = v;
-		v = path[--depth];
-		v->scc_low = min(v->scc_low, w->scc_low);
 	}
+
+	/*
+	 * No device_pm_move_to_tail() as on the deferred path: each link was
+	 * made by device_link_add(), which moved the consumer behind its
+	 * supplier in dpm_list, and a child is added after its parent, so a
+	 * device probed here, after all of those, suspends before all of them.
+	 */
+	if (probe)
+		device_attach_scheduled(dev);
+
+	scoped_guard(mutex, &probe_graph_lock) {
+		if (probe) {
+			probe_graph_stats.running--;
+			/*
+			 * Settled once every matching driver was tried: until
+			 * then the device's children keep waiting.  Unless it
+			 * bound, or a deferral settled it already and another
+			 * run, queued since, owns it now: the registration
+			 * runs this function inline, outside the workqueue's
+			 * guarantee that one work item never runs twice at
+			 * once.
+			 */
+			node = p->node;
+			if (!p->task || p->task == current) {
+				p->in_work = false;
+				if (node)
+					probe_graph_settle(node, node->ret);
+			}
+			if (p->reoffer) {
+				p->reoffer = false;
+				probe_graph_reoffer(dev, p->sync);
+			}
+		}
+	}
+
+	if (batch) {
+		atomic_dec(&batch->pending);
+		probe_graph_batch_put(batch);
+	}
+	put_device(dev);
+	probe_graph_pending_put(p);
+	if (atomic_dec_and_test(&probe_graph_busy) || batch)
+		wake_up_all(&probe_graph_idle_wq);
 }
 
-/* Run Tarjan's algorithm over the nodes marked in @scc, then free it. */
-static void probe_graph_scc_run(struct probe_graph_scc *scc, unsigned long gen)
+/*
+ * Reports that what blocks a device changed.
+ */
+
+/* Look again at the devices whose supplier links changed. */
+static void probe_graph_relook_work(struct work_struct *work)
 {
-	unsigned int i;
+	struct probe_graph_pending *p, *tmp;
+	struct llist_node *list;
+	bool all;
 
-	lockdep_assert_held(&probe_graph_lock);
+	clear_bit(PROBE_GRAPH_RELOOK_QUEUED, &probe_graph_relook_flags);
+	all = test_and_clear_bit(PROBE_GRAPH_RELOOK_ALL,
+				 &probe_graph_relook_flags);
+	list = llist_del_all(&probe_graph_relook_list);
 
-	for (i = 0; i < scc->n && !scc->failed; i++)
-		probe_graph_scc_collect(scc, scc->nodes[i]);
-
-	if (scc->n && !scc->failed) {
-		scc->path = kvmalloc_array(scc->n, sizeof(*scc->path), GFP_KERNEL);
-		scc->pos = kvmalloc_array(scc->n, sizeof(*scc->pos), GFP_KERNEL);
-		scc->members = kvmalloc_array(scc->n, sizeof(*scc->members),
-					      GFP_KERNEL);
-		scc->failed = !scc->path || !scc->pos || !scc->members;
+	scoped_guard(mutex, &probe_graph_lock) {
+		probe_graph_gen++;
+		llist_for_each_entry_safe(p, tmp, list, relook_node) {
+			clear_bit(0, &p->relook);
+			probe_graph_evaluate(p, false);
+			probe_graph_pending_put(p);
+		}
+		if (all)
+			probe_graph_evaluate_all();
 	}
-	if (scc->failed)
-		pr_warn("probe_graph: no memory to search for cycles\n");
-	for (i = 0; i < scc->n && !scc->failed; i++)
-		if (scc->nodes[i]->scc_index == UINT_MAX)
-			probe_graph_scc_visit(scc, scc->nodes[i], gen);
 
-	kvfree(scc->members);
-	kvfree(scc->pos);
-	kvfree(scc->path);
-	kvfree(scc->adj);
-	kvfree(scc->nodes);
+	if (atomic_dec_and_test(&probe_graph_busy))
+		wake_up_all(&probe_graph_idle_wq);
 }
 
 /**
- * probe_graph_find_cycles() - report the dependency cycles of the whole graph
+ * probe_graph_links_changed() - a device's supplier links may have changed
+ * @consumer: the device, or NULL for every device
  *
- * Covers every node, its blocking edges and the edges fw_devlink marked
- * as part of a cycle, which it broke itself.  Each cycle is reported once.
- * Called at the end of boot and when the deferred probe timeout expires,
- * never from debugfs.
+ * The one place the driver core reports that a dependency of @consumer
+ * was relaxed, dropped or deleted, or that what blocks changed for every
+ * device (best effort probing): a waiting device is looked at again, by
+ * a work item that coalesces such reports.
  *
- * Context: G held.
+ * Context: Any process context, also under the device links lock and
+ * fwnode_link_lock; does not sleep.
  */
-void probe_graph_find_cycles(void)
+void probe_graph_links_changed(struct device *consumer)
 {
-	struct probe_graph_scc scc = { };
-	unsigned long gen = ++probe_graph_scc_gen;
+	struct probe_graph_node *node;
+	struct probe_graph_pending *p;
+
+	if (!probe_graph_active())
+		return;
+
+	if (!consumer) {
+		set_bit(PROBE_GRAPH_RELOOK_ALL, &probe_graph_relook_flags);
+	} else {
+		guard(rcu)();
+		node = consumer->p ? rcu_dereference(consumer->p->probe_graph) :
+				     NULL;
+		p = node ? rcu_dereference(node->pending) : NULL;
+		/*
+		 * Only a device with scheduling state can be waiting.  One
+		 * about to go back to waiting looked at its links under G
+		 * before this, or will after.
+		 */
+		if (!p || test_and_set_bit(0, &p->relook))
+			return;
+		if (!kref_get_unless_zero(&p->kref)) {
+			clear_bit(0, &p->relook);
+			return;
+		}
+		llist_add(&p->relook_node, &probe_graph_relook_list);
+	}
+
+	if (!test_and_set_bit(PROBE_GRAPH_RELOOK_QUEUED,
+			      &probe_graph_relook_flags)) {
+		atomic_inc(&probe_graph_busy);
+		queue_work(system_unbound_wq, &probe_graph_relook);
+	}
+}
+
+/**
+ * probe_graph_fwnode_links_changed() - a firmware node's supplier links changed
+ * @consumer: the consumer firmware node
+ *
+ * A fwnode link of @consumer was deleted or found to be part of a cycle,
+ * so no longer keeps the device of @consumer, if it has one, from
+ * probing: look at that device again, as probe_graph_links_changed() does.
+ *
+ * Context: Process context, with fwnode_link_lock held, under which
+ * fw_devlink itself takes and drops references to such devices.
+ */
+void probe_graph_fwnode_links_changed(struct fwnode_handle *consumer)
+{
+	struct device *dev;
+
+	if (!probe_graph_active())
+		return;
+
+	dev = get_device(READ_ONCE(consumer->dev));
+	if (!dev)
+		return;
+	probe_graph_links_changed(dev);
+	put_device(dev);
+}
+
+/*
+ * Hooks called by the driver core.
+ */
+
+struct probe_graph_match {
+	struct device *dev;
+	int ret;
+	bool sync;
+};
+
+static int probe_graph_match_one(struct device_driver *drv, void *data)
+{
+	struct probe_graph_match *m = data;
+
+	m->ret = driver_match_device(drv, m->dev);
+	if (m->ret > 0)
+		m->sync = drv->probe_type == PROBE_FORCE_SYNCHRONOUS;
+	return m->ret;
+}
+
+/*
+ * A driver matched @dev: take it into WAITING and look at it.
+ * Return: whether the graph handles it (false: the caller probes).
+ */
+static bool probe_graph_offer(struct device *dev,
+			      const struct device_driver *drv, bool sync)
+{
+	struct probe_graph_blocker b = { };
+	struct probe_graph_batch *batch;
+	struct probe_graph_pending *p;
+	struct probe_graph_node *node;
+	bool created, caller;
+
+	guard(mutex)(&probe_graph_lock);
+
+	created = !probe_graph_node_of(dev);
+	node = probe_graph_node_get_or_create(dev);
+	if (!node)
+		return false;
+	p = probe_graph_pending_of(node);
+	batch = drv ? probe_graph_batch_find(drv) : NULL;
+
+	switch (node->state) {
+	case PROBE_GRAPH_QUEUED:
+		/* Already ready: a registration that waits, waits for it too. */
+		if (!batch || p->batch == batch || p->batch_held)
+			return true;
+		probe_graph_batch_join(p, batch);
+		if (!list_empty(&p->park)) {
+			list_del_init(&p->park);
+			probe_graph_queue_work(p);
+		} else if (work_pending(&p->work)) {
+			probe_graph_batch_hold(p);
+		}
+		return true;
+	case PROBE_GRAPH_PROBING:
+		/*
+		 * A graph run may have tried its drivers before @drv was
+		 * there: once it settles, it looks at the device again.
+		 */
+		if (drv && p && p->in_work)
+			p->reoffer = true;
+		return true;
+	case PROBE_GRAPH_BOUND:
+	case PROBE_GRAPH_UNBINDING:
+	case PROBE_GRAPH_DEAD:
+		return true;
+	case PROBE_GRAPH_WAITING:
+		p->sync = sync;
+		/* Looked at when a dependency binds; nothing changed here. */
+		if (!drv)
+			return true;
+		break;
+	case PROBE_GRAPH_DEFERRED:
+		probe_graph_inc16(&node->retries);
+		probe_graph_stats.fallback_retries++;
+		fallthrough;
+	default:
+		/* Handed over to a caller that did not probe it: look again. */
+		if (p) {
+			p->sync = sync;
+			probe_graph_set_state(node, PROBE_GRAPH_WAITING);
+		}
+		break;
+	}
+
+	/* A new supplier device may have unblocked consumers (cycles). */
+	if (created)
+		probe_graph_evaluate_consumers(dev);
+
+	caller = probe_graph_caller_probes(drv);
+	if (!p) {
+		/* Ready, and its caller probes it: no scheduling state. */
+		if (caller && probe_graph_ready(node, &b)) {
+			probe_graph_set_state(node, PROBE_GRAPH_IDLE);
+			return false;
+		}
+		if (!probe_graph_wait(node, sync))
+			return false;
+		p = probe_graph_pending_of(node);
+	}
+	if (probe_graph_evaluate(p, caller))
+		return node->state != PROBE_GRAPH_IDLE;
+
+	/* Blocked: the registration, if it waits, waits for it once it is ready. */
+	probe_graph_batch_join(p, batch);
+	return true;
+}
+
+/**
+ * probe_graph_device_attach() - a device is offered to its bus's drivers
+ * @dev: the device
+ *
+ * Called from device_initial_probe(), for new devices and for deferred
+ * retries.  A device that is ready is probed by the caller, as it always
+ * was, so that device_add() returns with it bound.  One whose parent or
+ * a supplier is not bound yet is taken over by the graph, which probes
+ * it once they are.
+ *
+ * Context: Process context; the device lock is not held.
+ * Return: true if the probe graph took over probing @dev, false if the
+ * caller must probe it the stock way (graph off, no driver matches, the
+ * match asked for deferral, or the device is ready).
+ */
+bool probe_graph_device_attach(struct device *dev)
+{
+	struct probe_graph_match m = { .dev = dev };
+
+	if (!probe_graph_active())
+		return false;
+
+	scoped_guard(device, dev) {
+		if (dev->p->dead || dev->driver)
+			return false;
+		bus_for_each_drv(dev->bus, NULL, &m, probe_graph_match_one);
+		if (m.ret > 0)
+			dev->can_match = true;
+	}
+
+	/* No driver matches: nothing is kept; a later driver offers it. */
+	if (m.ret <= 0)
+		return false;
+
+	return probe_graph_offer(dev, NULL, m.sync);
+}
+
+/**
+ * probe_graph_device_claimed() - whether the graph will probe a device
+ * @dev: the device
+ *
+ * Called before a device is put on the deferred list.  A device waiting
+ * in the graph, or queued or probing there, is probed when its
+ * dependencies bind; retrying it from the deferred list would only fail
+ * again.  This is what removes the retries of declared dependencies, such
+ * as the ones device_links_driver_bound() asks for with
+ * DL_FLAG_AUTOPROBE_CONSUMER.  A device whose driver deferred by itself
+ * is not claimed: the deferred list retries it as it always did.
+ *
+ * Context: Any context; may be called with the device links lock held.
+ * Return: true if the deferred list must leave @dev alone.
+ */
+bool probe_graph_device_claimed(struct device *dev)
+{
 	struct probe_graph_node *node;
 
-	lockdep_assert_held(&probe_graph_lock);
+	if (!probe_graph_active())
+		return false;
 
-	list_for_each_entry(node, &probe_graph_nodes, list)
-		probe_graph_scc_mark(&scc, node, gen);
-	probe_graph_scc_run(&scc, gen);
-}
-
-int probe_graph_cycle_edge(const struct device_supplier_edge *edge, void *data)
-{
-	return !!(edge->flags & DEVICE_EDGE_CYCLE);
+	/*
+	 * No G: this runs under the device links lock, which nests inside
+	 * fwnode_link_lock, which G nests outside.  The answer can only be
+	 * stale towards a state the graph itself looks at again.
+	 */
+	guard(rcu)();
+	node = rcu_dereference(dev->p->probe_graph);
+	return node && probe_graph_state_pending(READ_ONCE(node->state));
 }
 
 /**
- * probe_graph_report_fw_cycle() - report the cycle fw_devlink broke at @node
- * @node: a node with an edge fw_devlink marked as part of a cycle
+ * probe_graph_driver_attach() - a registering driver matched a device
+ * @drv: the driver
+ * @dev: the device
  *
- * fw_devlink relaxes the links of a cycle it finds and drops them once the
- * devices bind, so the cycle is reported when its first member is ready:
- * the search covers what @node reaches through such edges.
+ * Called from __driver_attach() after a positive match.
  *
- * Context: G held.
+ * Context: Process context; no device lock held.
+ * Return: true if the graph handles probing @dev, false if the caller
+ * must probe it now.
  */
-void probe_graph_report_fw_cycle(struct probe_graph_node *node)
+bool probe_graph_driver_attach(const struct device_driver *drv,
+			       struct device *dev)
 {
-	struct probe_graph_scc scc = { };
-	unsigned long gen = ++probe_graph_scc_gen;
-	unsigned int i, from;
+	bool sync = drv->probe_type == PROBE_FORCE_SYNCHRONOUS;
+
+	if (!probe_graph_active())
+		return false;
+
+	scoped_guard(device, dev) {
+		if (dev->p->dead || dev->driver)
+			return true;
+		dev->can_match = true;
+	}
+	return probe_graph_offer(dev, drv, sync);
+}
+
+/**
+ * probe_graph_driver_attach_begin() - a driver starts attaching to devices
+ * @drv: the driver
+ *
+ * Unless the registration is that of a built-in driver during boot, or
+ * its driver allows asynchronous probing, it will wait for the devices
+ * of @drv that become ready while it attaches: see
+ * probe_graph_driver_attach_end().  If that cannot be recorded, the
+ * registration probes what is ready and leaves the rest waiting, as
+ * deferred probing would have.
+ *
+ * Context: Process context.
+ */
+void probe_graph_driver_attach_begin(const struct device_driver *drv)
+{
+	struct probe_graph_batch *batch;
+
+	if (!probe_graph_active())
+		return;
+
+	scoped_guard(mutex, &probe_graph_lock)
+		if (!probe_graph_caller_probes(drv) ||
+		    driver_allows_async_probing(drv))
+			return;
+
+	batch = kzalloc(sizeof(*batch), GFP_KERNEL);
+	if (!batch)
+		return;
+	batch->drv = drv;
+	batch->task = current;
+	kref_init(&batch->kref);
+	INIT_LIST_HEAD(&batch->queued);
+	batch->attaching = true;
+	atomic_set(&batch->pending, 0);
+
+	guard(mutex)(&probe_graph_lock);
+	list_add(&batch->list, &probe_graph_batches);
+}
+
+/* Take a device of @batch whose work item has not started, if there is one. */
+static struct probe_graph_pending *probe_graph_batch_steal(struct probe_graph_batch *batch)
+{
+	struct probe_graph_pending *p;
+
+	guard(mutex)(&probe_graph_lock);
+	p = list_first_entry_or_null(&batch->queued, struct probe_graph_pending,
+				     batch_entry);
+	if (p) {
+		/* Still counted: the run that starts takes it off the count. */
+		list_del_init(&p->batch_entry);
+		kref_get(&p->kref);
+	}
+	return p;
+}
+
+/* Whether @batch is done, and if so, stop it from taking new devices. */
+static bool probe_graph_batch_done(struct probe_graph_batch *batch)
+{
+	guard(mutex)(&probe_graph_lock);
+	if (atomic_read(&batch->pending) || !list_empty(&batch->queued))
+		return false;
+	batch->attaching = false;
+	list_del(&batch->list);
+	return true;
+}
+
+/**
+ * probe_graph_driver_attach_end() - a driver has been offered every device
+ * @drv: the driver
+ *
+ * A registration that waits returns once every device of @drv that
+ * became ready while it attached is probed, as synchronous probing would
+ * have done.  It probes the ones no worker has started yet itself, so
+ * that it never waits for a worker that may be busy loading the very
+ * module registering @drv, whatever probe_graph.max_active is.
+ *
+ * Context: Process context.
+ */
+void probe_graph_driver_attach_end(const struct device_driver *drv)
+{
+	struct probe_graph_pending *p;
+	struct probe_graph_batch *batch;
+
+	if (!probe_graph_active())
+		return;
+
+	scoped_guard(mutex, &probe_graph_lock)
+		batch = probe_graph_batch_find(drv);
+	if (!batch)
+		return;
+
+	while (!probe_graph_batch_done(batch)) {
+		p = probe_graph_batch_steal(batch);
+		if (p) {
+			if (cancel_work(&p->work))
+				probe_graph_probe_work(&p->work);
+			probe_graph_pending_put(p);
+			continue;
+		}
+		wait_event(probe_graph_idle_wq,
+			   !atomic_read(&batch->pending) ||
+			   !list_empty_careful(&batch->queued));
+	}
+	probe_graph_batch_put(batch);
+}
+
+/**
+ * probe_graph_probe_begin() - a probe attempt starts
+ * @dev: the device
+ *
+ * Context: Called from driver_probe_device() with the device lock held.
+ */
+void probe_graph_probe_begin(struct device *dev)
+{
+	struct probe_graph_pending *p;
+	struct probe_graph_node *node;
+
+	if (!probe_graph_active())
+		return;
+
+	device_lock_assert(dev);
+	guard(mutex)(&probe_graph_lock);
+	/* Probed without an offer, by device_attach() for instance. */
+	node = probe_graph_node_get_or_create(dev);
+	if (!node)
+		return;
+	node->flags &= ~(PROBE_GRAPH_PROBE_CALLED | PROBE_GRAPH_LINKS_MISSING);
+	node->start_ns = ktime_get_ns();
+	p = probe_graph_pending_of(node);
+	if (p) {
+		p->gen = probe_graph_gen;
+		if (p->in_work)
+			return;
+	}
+
+	/* Probed by its caller: its children added meanwhile are nested. */
+	switch (node->state) {
+	case PROBE_GRAPH_IDLE:
+	case PROBE_GRAPH_WAITING:
+	case PROBE_GRAPH_QUEUED:
+	case PROBE_GRAPH_DEFERRED:
+	case PROBE_GRAPH_FAILED:
+		/* Without memory for it, its children are not held back. */
+		p = probe_graph_pending_get_or_create(node);
+		probe_graph_set_state(node, PROBE_GRAPH_PROBING);
+		if (p) {
+			p->task = current;
+			p->gen = probe_graph_gen;
+		}
+		node->ret = 0;
+		node->wait_us = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * probe_graph_probe_called() - the driver's probe is about to be called
+ * @dev: the device
+ *
+ * Context: Called from really_probe() with the device lock held.
+ */
+void probe_graph_probe_called(struct device *dev)
+{
+	struct probe_graph_node *node;
+
+	if (!probe_graph_active())
+		return;
+
+	device_lock_assert(dev);
+	guard(mutex)(&probe_graph_lock);
+	probe_graph_stats.probe_calls++;
+	node = probe_graph_node_of(dev);
+	if (!node)
+		return;
+	node->flags |= PROBE_GRAPH_PROBE_CALLED;
+	probe_graph_inc16(&node->probe_calls);
+}
+
+/**
+ * probe_graph_links_missing() - a supplier link deferred a probe attempt
+ * @dev: the device
+ *
+ * device_links_check_suppliers() found a fwnode link or a device link of
+ * @dev not ready: a declared dependency, which the graph waits for.  Any
+ * other deferral before the driver's probe is the deferred list's.
+ *
+ * Context: Called from really_probe() with the device lock held.
+ */
+void probe_graph_links_missing(struct device *dev)
+{
+	struct probe_graph_node *node;
+
+	if (!probe_graph_active())
+		return;
+
+	device_lock_assert(dev);
+	guard(mutex)(&probe_graph_lock);
+	node = probe_graph_node_of(dev);
+	if (node)
+		node->flags |= PROBE_GRAPH_LINKS_MISSING;
+}
+
+/**
+ * probe_graph_probe_end() - a probe attempt ended
+ * @dev: the device
+ * @ret: what driver_probe_device() returns
+ *
+ * Context: Called from driver_probe_device() with the device lock held.
+ */
+void probe_graph_probe_end(struct device *dev, int ret)
+{
+	struct probe_graph_pending *p;
+	struct probe_graph_node *node;
+
+	if (!probe_graph_active())
+		return;
+
+	device_lock_assert(dev);
+	guard(mutex)(&probe_graph_lock);
+	node = probe_graph_node_of(dev);
+	if (!node)
+		return;
+
+	/* Failures of ->probe() come back inverted. */
+	if (ret > 0)
+		ret = -ret;
+	/* Dead, unregistered or bound by someone else: nothing was tried. */
+	if (!((ret == -ENODEV && !(node->flags & PROBE_GRAPH_PROBE_CALLED)) ||
+	      ret == -EBUSY)) {
+		if (ret)
+			node->end_ns = ktime_get_ns();
+		node->ret = ret;
+		if (ret == -EPROBE_DEFER) {
+			probe_graph_inc16(&node->defers);
+			if (node->flags & PROBE_GRAPH_LINKS_MISSING)
+				probe_graph_stats.defers_declared++;
+			else
+				probe_graph_stats.defers_driver++;
+		}
+	}
+	/*
+	 * In the graph's own attach the next matching driver is tried after
+	 * a failure: the work item settles the state once all were tried.
+	 * A deferral ends the attach, and must be settled before the caller
+	 * asks probe_graph_device_claimed() whether to retry it.
+	 */
+	p = probe_graph_pending_of(node);
+	if (!p || !p->in_work || ret == -EPROBE_DEFER)
+		probe_graph_settle(node, ret);
+}
+
+/**
+ * probe_graph_device_bound() - a driver has bound to a device
+ * @dev: the device
+ *
+ * Looks again at the device's children and consumers, and only at them.
+ *
+ * Context: Called from driver_bound() with the device lock held, after
+ * the device's supplier links have been made available.
+ */
+void probe_graph_device_bound(struct device *dev)
+{
+	struct probe_graph_node *node;
+
+	if (!probe_graph_active())
+		return;
+
+	guard(mutex)(&probe_graph_lock);
+	probe_graph_gen++;
+	node = probe_graph_node_get_or_create(dev);
+	if (node) {
+		/* The moment consumers may start, not when the probe unwinds. */
+		node->end_ns = ktime_get_ns();
+		probe_graph_set_state(node, PROBE_GRAPH_BOUND);
+	}
+	probe_graph_evaluate_consumers(dev);
+}
+
+/**
+ * probe_graph_device_unbinding() - a device's driver is being released
+ * @dev: the device
+ *
+ * Its consumers, unbound first, will wait for it to bind again.
+ *
+ * Context: Called from __device_release_driver() with the device lock held.
+ */
+void probe_graph_device_unbinding(struct device *dev)
+{
+	struct probe_graph_node *node;
+
+	if (!probe_graph_active())
+		return;
+
+	device_lock_assert(dev);
+	guard(mutex)(&probe_graph_lock);
+	probe_graph_gen++;
+	node = probe_graph_node_of(dev);
+	if (node)
+		probe_graph_set_state(node, PROBE_GRAPH_UNBINDING);
+}
+
+static int probe_graph_find_unbinding(const struct device_supplier_edge *edge,
+				      void *data)
+{
+	struct probe_graph_node *snode;
+
+	if (!edge->supplier)
+		return 0;
+	snode = probe_graph_node_of(edge->supplier);
+	return snode && snode->state == PROBE_GRAPH_UNBINDING;
+}
+
+/**
+ * probe_graph_device_unbound() - a device's driver has been released
+ * @dev: the device
+ *
+ * A device unbound because its parent or a supplier is being unbound
+ * waits for it to bind again and then probes; one unbound on request
+ * stays unbound.
+ *
+ * Context: Called from __device_release_driver() with the device lock held.
+ */
+void probe_graph_device_unbound(struct device *dev)
+{
+	struct probe_graph_pending *p, *tmp;
+	struct probe_graph_node *node, *pnode;
+	bool rebind;
+
+	if (!probe_graph_active())
+		return;
+
+	device_lock_assert(dev);
+	guard(mutex)(&probe_graph_lock);
+	probe_graph_gen++;
+	node = probe_graph_node_of(dev);
+	if (!node)
+		return;
+
+	pnode = dev->parent ? probe_graph_node_of(dev->parent) : NULL;
+	rebind = (pnode && pnode->state == PROBE_GRAPH_UNBINDING) ||
+		 device_links_walk_suppliers(dev, probe_graph_find_unbinding,
+					     NULL) > 0;
+	probe_graph_set_state(node, PROBE_GRAPH_IDLE);
+	if (rebind && probe_graph_wait(node, false))
+		probe_graph_evaluate(probe_graph_pending_of(node), false);
+	/* Children held back while it was unbinding may go now. */
+	list_for_each_entry_safe(p, tmp, &probe_graph_waiting, wait_list)
+		if (p->dev->parent == dev)
+			probe_graph_evaluate(p, false);
+	probe_graph_evaluate_consumers(dev);
+}
+
+/**
+ * probe_graph_device_del() - a device is being deleted
+ * @dev: the device
+ *
+ * Frees the device's node; a queued probe finds it gone and drops it.
+ * Devices that waited for @dev are looked at again: its links are gone.
+ *
+ * Context: Called from device_del(), after the driver was released and
+ * the device's links were purged.
+ */
+void probe_graph_device_del(struct device *dev)
+{
+	struct probe_graph_pending *waiter, *tmp;
+	struct probe_graph_node *node;
+
+	/*
+	 * Only devices on a bus have nodes.  Device link devices, deleted
+	 * under the device links lock, must not take G.
+	 */
+	if (probe_graph_get_mode() == PROBE_GRAPH_OFF || !dev->bus)
+		return;
+
+	guard(mutex)(&probe_graph_lock);
+	probe_graph_gen++;
+	node = probe_graph_node_of(dev);
+	if (!node)
+		return;
+	probe_graph_set_state(node, PROBE_GRAPH_DEAD);
+	list_del(&node->list);
+	probe_graph_list_gen++;
+	RCU_INIT_POINTER(dev->p->probe_graph, NULL);
+
+	list_for_each_entry_safe(waiter, tmp, &probe_graph_waiting, wait_list)
+		if (waiter->blocker == dev)
+			probe_graph_evaluate(waiter, false);
+	/* probe_graph_device_claimed() looks at it without G. */
+	kfree_rcu_mightsleep(node);
+}
+
+/**
+ * probe_graph_wait_idle() - wait until no probe is queued or running
+ *
+ * Waiting devices are not waited for.  Devices parked since the drain at
+ * the end of the late initcalls are probed and waited for, if the caller
+ * is the initcall thread: whoever calls wait_for_device_probe() then asks
+ * for them, as deferred probing would have run them.  Does nothing in a
+ * probe the graph runs, which would otherwise wait for itself.
+ *
+ * Context: Process context; may sleep.
+ * Return: true if there was something to wait for: the probes waited for
+ * may have triggered deferred probing again.
+ */
+bool probe_graph_wait_idle(void)
+{
+	if (!probe_graph_active() || probe_graph_in_worker())
+		return false;
+	scoped_guard(mutex, &probe_graph_lock)
+		probe_graph_release_parked();
+	if (!atomic_read(&probe_graph_busy))
+		return false;
+	wait_event(probe_graph_idle_wq, !atomic_read(&probe_graph_busy));
+	return true;
+}
+
+/**
+ * probe_graph_block_probing() - pause or resume dispatching probes
+ * @block: true to pause (device_block_probing()), false to resume
+ *
+ * Context: Process context.
+ */
+void probe_graph_block_probing(bool block)
+{
+	if (!probe_graph_active())
+		return;
+
+	guard(mutex)(&probe_graph_lock);
+	probe_graph_gen++;
+	probe_graph_paused = block;
+	if (!block)
+		probe_graph_evaluate_all();
+}
+
+static void probe_graph_report_waiting(void)
+{
+	struct probe_graph_blocker b;
+	struct probe_graph_pending *p;
+	char buf[160];
 
 	lockdep_assert_held(&probe_graph_lock);
 
-	probe_graph_scc_mark(&scc, node, gen);
-	/* Breadth first: collect, then mark, the successors of each node. */
-	for (i = 0; i < scc.n && !scc.failed; i++) {
-		from = scc.adj_len;
-		probe_graph_scc_collect(&scc, scc.nodes[i]);
-		while (from < scc.adj_len)
-			probe_graph_scc_mark(&scc, scc.adj[from++], gen);
+	list_for_each_entry(p, &probe_graph_waiting, wait_list) {
+		b = (struct probe_graph_blocker) {
+			.node = p->node, .buf = buf, .len = sizeof(buf),
+		};
+		if (!probe_graph_blocked_by(&b))
+			strscpy(buf, "probing blocked");
+		dev_warn(p->dev, "probe_graph: not probed: %s\n", buf);
 	}
-	scc.adj_len = 0;
-	probe_graph_scc_run(&scc, gen);
+}
+
+/**
+ * probe_graph_drivers_done() - the deferred probe timeout expired
+ * @timeout: true
+ *
+ * fw_devlink has relaxed the links to suppliers without a driver, which
+ * woke their consumers: once they are probed, say why each device still
+ * waiting does, and report the cycles among them.
+ *
+ * Context: Process context.
+ */
+void probe_graph_drivers_done(bool timeout)
+{
+	if (!probe_graph_active())
+		return;
+
+	/*
+	 * Parents that still wait no longer hold their children back, and
+	 * every waiting device is looked at again, whatever changed under
+	 * it unreported.
+	 */
+	if (timeout) {
+		guard(mutex)(&probe_graph_lock);
+		probe_graph_parents_released = true;
+		probe_graph_evaluate_all();
+	}
+	probe_graph_wait_idle();
+	if (timeout) {
+		guard(mutex)(&probe_graph_lock);
+		probe_graph_find_cycles();
+		probe_graph_report_waiting();
+	}
+}
+
+/**
+ * probe_graph_boot_end() - the late initcalls are over: drain the graph
+ *
+ * Called from deferred_probe_initcall(), the point where deferred probing
+ * settles what the initcalls left behind, until it returns false.  Once
+ * no graph probe is queued or running, devices the graph wakes are
+ * parked until the late_initcall_sync callbacks have run, and every
+ * driver registration waits for its probes.
+ *
+ * Context: Process context.
+ * Return: true if probes ran, which may have triggered deferred probing.
+ */
+bool probe_graph_boot_end(void)
+{
+	if (!probe_graph_active())
+		return false;
+
+	if (probe_graph_wait_idle())
+		return true;
+
+	guard(mutex)(&probe_graph_lock);
+	if (atomic_read(&probe_graph_busy))
+		return true;
+	if (probe_graph_phase == PROBE_GRAPH_PHASE_BOOT) {
+		probe_graph_phase = PROBE_GRAPH_PHASE_LATE;
+		probe_graph_init_task = current;
+	}
+	return false;
+}
+
+/*
+ * End of boot, after the late_initcall_sync callbacks of the subsystems
+ * linked before drivers/base (clk, pmdomain, regulator): probe what was
+ * parked, and wait, so that userspace starts with every ready device
+ * bound whether or not prepare_namespace() waits for probing.
+ */
+static int __init probe_graph_boot_done(void)
+{
+	struct probe_graph_node *node;
+	unsigned int bound = 0, waiting = 0;
+
+	if (!probe_graph_active())
+		return 0;
+
+	scoped_guard(mutex, &probe_graph_lock) {
+		probe_graph_phase = PROBE_GRAPH_PHASE_RUNNING;
+		probe_graph_evaluate_all();
+	}
+	probe_graph_wait_idle();
+
+	guard(mutex)(&probe_graph_lock);
+	probe_graph_find_cycles();
+	list_for_each_entry(node, &probe_graph_nodes, list) {
+		bound += node->state == PROBE_GRAPH_BOUND;
+		waiting += node->state == PROBE_GRAPH_WAITING;
+	}
+	pr_info("probe_graph: %u bound, %u waiting, %lu probe calls, %u in parallel at most, %lu deferrals\n",
+		bound, waiting, probe_graph_stats.probe_calls,
+		probe_graph_stats.peak_parallel,
+		probe_graph_stats.defers_declared +
+		probe_graph_stats.defers_driver);
+	return 0;
+}
+late_initcall_sync(probe_graph_boot_done);
+
+static int __init probe_graph_init(void)
+{
+	struct workqueue_struct *wq, *sync_wq;
+	unsigned int max_active;
+
+	if (probe_graph_get_mode() == PROBE_GRAPH_OFF)
+		return 0;
+
+	max_active = clamp(probe_graph_max_active, 1U, WQ_UNBOUND_MAX_ACTIVE);
+	if (probe_graph_get_mode() == PROBE_GRAPH_SERIAL)
+		wq = alloc_ordered_workqueue("probe_graph", 0);
+	else
+		wq = alloc_workqueue("probe_graph", WQ_UNBOUND, max_active);
+	sync_wq = alloc_ordered_workqueue("probe_graph_sync", 0);
+	if (!wq || !sync_wq) {
+		pr_err("probe_graph: no workqueue, probing as without it\n");
+		if (wq)
+			destroy_workqueue(wq);
+		if (sync_wq)
+			destroy_workqueue(sync_wq);
+		return -ENOMEM;
+	}
+	probe_graph_sync_wq = sync_wq;
+	WRITE_ONCE(probe_graph_wq, wq);
+	return 0;
+}
+early_initcall(probe_graph_init);
+
+/*
+ * What debugfs shows.
+ */
+
+/**
+ * probe_graph_get_stats() - copy the graph's counters
+ * @stats: filled in
+ *
+ * Context: G held.
+ */
+void probe_graph_get_stats(struct probe_graph_stats *stats)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	*stats = probe_graph_stats;
+}
+
+/**
+ * probe_graph_phase_name() - how far boot is
+ *
+ * Context: G held.
+ * Return: the name of the phase.
+ */
+const char *probe_graph_phase_name(void)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	return probe_graph_phase_names[probe_graph_phase];
+}
+
+/**
+ * probe_graph_get_max_active() - how many probes the graph runs at once
+ *
+ * Context: Any context.
+ * Return: 1 in serial mode, probe_graph.max_active otherwise.
+ */
+unsigned int probe_graph_get_max_active(void)
+{
+	return probe_graph_get_mode() == PROBE_GRAPH_SERIAL ? 1 :
+	       READ_ONCE(probe_graph_max_active);
+}
+
+/**
+ * probe_graph_busy_count() - probes queued or running, and pending re-looks
+ *
+ * Context: Any context.
+ * Return: the count.
+ */
+int probe_graph_busy_count(void)
+{
+	return atomic_read(&probe_graph_busy);
+}
+
+/**
+ * probe_graph_is_paused() - whether device_block_probing() is in effect
+ *
+ * Context: G held.
+ * Return: true if probing is paused.
+ */
+bool probe_graph_is_paused(void)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	return probe_graph_paused;
+}
+
+/**
+ * probe_graph_ready_ns() - when a node's last probe attempt was queued
+ * @node: the node
+ *
+ * Context: G held.
+ * Return: the time, or 0 if its caller probed it.
+ */
+u64 probe_graph_ready_ns(struct probe_graph_node *node)
+{
+	struct probe_graph_pending *p = probe_graph_pending_of(node);
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (node->state == PROBE_GRAPH_QUEUED && p)
+		return p->ready_ns;
+	if (!node->wait_us || !node->start_ns)
+		return 0;
+	return node->start_ns - (u64)node->wait_us * NSEC_PER_USEC;
 }
 
 #if IS_ENABLED(CONFIG_PROBE_GRAPH_KUNIT_TEST)
@@ -747,7 +2103,7 @@ void probe_graph_report_fw_cycle(struct probe_graph_node *node)
  * @info: filled in
  *
  * Context: Process context; takes probe_graph_lock.
- * Return: 0, or -ENOENT if the graph does not track @dev.
+ * Return: 0, or -ENOENT if the graph keeps nothing for @dev.
  */
 VISIBLE_IF_KUNIT int probe_graph_node_info(struct device *dev,
 					   struct probe_graph_node_info *info)
@@ -765,6 +2121,7 @@ VISIBLE_IF_KUNIT int probe_graph_node_info(struct device *dev,
 	info->probe_calls = b.node->probe_calls;
 	info->defers = b.node->defers;
 	info->retries = b.node->retries;
+	info->pending = !!probe_graph_pending_of(b.node);
 	if (b.node->state == PROBE_GRAPH_WAITING)
 		probe_graph_blocked_by(&b);
 	return 0;
@@ -786,31 +2143,160 @@ VISIBLE_IF_KUNIT void probe_graph_stats_get(unsigned long *defers_declared,
 	guard(mutex)(&probe_graph_lock);
 	*defers_declared = probe_graph_stats.defers_declared;
 	*defers_driver = probe_graph_stats.defers_driver;
-	*cycles = probe_graph_stats.cycles;
+	*cycles = probe_graph_cycle_count();
 }
 EXPORT_SYMBOL_IF_KUNIT(probe_graph_stats_get);
 
+static __printf(3, 4) void
+probe_graph_check_fail(struct probe_graph_check_info *info,
+		       struct probe_graph_node *node, const char *fmt, ...)
+{
+	va_list args;
+	int len;
+
+	if (info->problems++)
+		return;
+	len = scnprintf(info->first, sizeof(info->first), "%s: ",
+			node ? dev_name(node->dev) : "graph");
+	va_start(args, fmt);
+	vscnprintf(info->first + len, sizeof(info->first) - len, fmt, args);
+	va_end(args);
+}
+
 /**
- * probe_graph_cycle_reported() - whether a cycle has been reported
- * @members: its device names, sorted, separated by spaces
+ * probe_graph_check() - check the graph's invariants, for tests
+ * @info: filled in: the number of nodes and of scheduling states, how
+ *	many invariants are broken and the first of them, and the memory
+ *	each takes
  *
- * Searches the whole graph for cycles first, as reading the debugfs file
- * does.
+ * Every listed node is its device's node, alive, has scheduling state
+ * exactly when it waits, is queued or probes, is on the waiting list
+ * exactly when it waits, and is bound exactly when its device has a
+ * driver; a child held back by its parent is the parent's device's child;
+ * the driver core never deferred a device twice on a dependency the graph
+ * saw bound; the busy count matches the devices queued or probing, and no
+ * registration is still attaching.  The last two only hold while nothing
+ * is being probed, registered or unregistered, which is when tests call
+ * this.
  *
  * Context: Process context; takes probe_graph_lock.
- * Return: true if the cycle is reported.
  */
-VISIBLE_IF_KUNIT bool probe_graph_cycle_reported(const char *members)
+VISIBLE_IF_KUNIT void probe_graph_check(struct probe_graph_check_info *info)
 {
-	struct probe_graph_cycle *cycle;
+	struct probe_graph_pending *p, *child;
+	struct probe_graph_node *node;
+	unsigned int busy = 0;
+
+	memset(info, 0, sizeof(*info));
+	info->node_bytes = kmalloc_size_roundup(sizeof(*node));
+	info->pending_bytes = kmalloc_size_roundup(sizeof(*p));
 
 	guard(mutex)(&probe_graph_lock);
-	probe_graph_find_cycles();
-	list_for_each_entry(cycle, &probe_graph_cycles, list)
-		if (!strcmp(cycle->members, members))
-			return true;
-	return false;
-}
-EXPORT_SYMBOL_IF_KUNIT(probe_graph_cycle_reported);
+	list_for_each_entry(node, &probe_graph_nodes, list) {
+		bool has_driver = READ_ONCE(node->dev->driver);
+		bool waits = node->state == PROBE_GRAPH_WAITING;
+		bool bound = node->state == PROBE_GRAPH_BOUND;
 
+		p = probe_graph_pending_of(node);
+		info->nodes++;
+		info->pending += !!p;
+		if (probe_graph_node_of(node->dev) != node)
+			probe_graph_check_fail(info, node, "not its device's node");
+		if (node->state == PROBE_GRAPH_DEAD)
+			probe_graph_check_fail(info, node, "dead but listed");
+		if (!p != !probe_graph_state_pending(node->state))
+			probe_graph_check_fail(info, node, "%s %s scheduling state",
+					       probe_graph_state_names[node->state],
+					       p ? "with" : "without");
+		if (p && list_empty(&p->wait_list) == waits)
+			probe_graph_check_fail(info, node,
+					       "%s but %son the waiting list",
+					       probe_graph_state_names[node->state],
+					       list_empty(&p->wait_list) ?
+					       "not " : "");
+		if (bound != has_driver)
+			probe_graph_check_fail(info, node, "%s but %s driver",
+					       probe_graph_state_names[node->state],
+					       has_driver ? "has a" : "has no");
+		if (node->state == PROBE_GRAPH_QUEUED ||
+		    node->state == PROBE_GRAPH_PROBING)
+			busy++;
+		if (!p)
+			continue;
+		if (p->node != node)
+			probe_graph_check_fail(info, node, "scheduling state of another node");
+		list_for_each_entry(child, &p->children, sibling)
+			if (child->dev->parent != node->dev)
+				probe_graph_check_fail(info, node,
+						       "holds back %s, not its child",
+						       dev_name(child->dev));
+	}
+	list_for_each_entry(p, &probe_graph_waiting, wait_list)
+		if (!p->node || p->node->state != PROBE_GRAPH_WAITING)
+			probe_graph_check_fail(info, p->node,
+					       "%s on the waiting list",
+					       p->node ? probe_graph_state_names[p->node->state] :
+					       "released");
+	if (info->pending != probe_graph_stats.pending)
+		probe_graph_check_fail(info, NULL,
+				       "%u scheduling states counted, %u found",
+				       probe_graph_stats.pending, info->pending);
+	if (atomic_read(&probe_graph_busy) != busy)
+		probe_graph_check_fail(info, NULL,
+				       "busy count %d, %u nodes queued or probing",
+				       atomic_read(&probe_graph_busy), busy);
+	if (probe_graph_stats.unforeseen)
+		probe_graph_check_fail(info, NULL,
+				       "%lu deferrals on dependencies the graph saw bound",
+				       probe_graph_stats.unforeseen);
+	if (!list_empty(&probe_graph_batches))
+		probe_graph_check_fail(info, NULL,
+				       "a driver registration is still attaching");
+}
+EXPORT_SYMBOL_IF_KUNIT(probe_graph_check);
+
+static bool probe_graph_test_held;
+static DECLARE_WAIT_QUEUE_HEAD(probe_graph_test_hold_wq);
+
+/**
+ * probe_graph_pause() - hold queued probes in the queued state, for tests
+ * @pause: true to hold them, false to let them run
+ *
+ * Context: Process context.
+ */
+VISIBLE_IF_KUNIT void probe_graph_pause(bool pause)
+{
+	WRITE_ONCE(probe_graph_test_held, pause);
+	if (!pause)
+		wake_up_all(&probe_graph_test_hold_wq);
+}
+EXPORT_SYMBOL_IF_KUNIT(probe_graph_pause);
+
+static void probe_graph_test_hold_point(void)
+{
+	wait_event(probe_graph_test_hold_wq, !READ_ONCE(probe_graph_test_held));
+}
+
+/**
+ * probe_graph_set_max_active() - change how many probes run at once, for tests
+ * @max_active: the new limit, clamped to what the workqueue allows
+ *
+ * Context: Process context.
+ * Return: the limit before the change.
+ */
+VISIBLE_IF_KUNIT unsigned int probe_graph_set_max_active(unsigned int max_active)
+{
+	unsigned int old = probe_graph_max_active;
+
+	if (!probe_graph_active() ||
+	    probe_graph_get_mode() == PROBE_GRAPH_SERIAL)
+		return old;
+	max_active = clamp(max_active, 1U, WQ_UNBOUND_MAX_ACTIVE);
+	workqueue_set_max_active(probe_graph_wq, max_active);
+	WRITE_ONCE(probe_graph_max_active, max_active);
+	return old;
+}
+EXPORT_SYMBOL_IF_KUNIT(probe_graph_set_max_active);
+#else
+static inline void probe_graph_test_hold_point(void) { }
 #endif

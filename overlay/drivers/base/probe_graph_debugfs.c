@@ -29,11 +29,13 @@ static const char *probe_graph_reason(struct probe_graph_node *node,
 	case PROBE_GRAPH_WAITING:
 		if (probe_graph_blocked_by(&b))
 			return buf;
-		return probe_graph_paused ? "probing blocked" : "ready";
+		return probe_graph_is_paused() ? "probing blocked" : "ready";
 	case PROBE_GRAPH_DEFERRED:
-		scoped_guard(spinlock, &probe_graph_reason_lock)
-			snprintf(buf, len, "driver deferred: %s",
-				 node->defer_reason ?: "?");
+		snprintf(buf, len, "driver deferred: ");
+		driver_deferred_probe_reason(node->dev, buf + strlen(buf),
+					     len - strlen(buf));
+		if (!strcmp(buf, "driver deferred: "))
+			strlcat(buf, "?", len);
 		strreplace(buf, '\n', ' ');
 		return buf;
 	case PROBE_GRAPH_FAILED:
@@ -234,11 +236,14 @@ static int probe_graph_graph_show(struct seq_file *s, void *v)
 		seq_printf(s, "%pOF", node->dev->of_node);
 	else
 		seq_putc(s, '-');
+	/* A bound device keeps its driver until the unbinding hook, under G. */
 	seq_printf(s, "\t%s\t%s\t%s\t%u\t%u\t%llu\t%llu\t%llu\t%d\t%s\n",
-		   node->driver ?: "-", parent ? dev_name(parent) : "-",
+		   node->state == PROBE_GRAPH_BOUND ? node->dev->driver->name :
+		   "-", parent ? dev_name(parent) : "-",
 		   probe_graph_state_names[node->state], node->probe_calls,
-		   node->defers, node->ready_ns, node->start_ns, node->end_ns,
-		   node->ret, probe_graph_reason(node, buf, sizeof(buf)));
+		   node->defers, probe_graph_ready_ns(node), node->start_ns,
+		   node->end_ns, node->ret,
+		   probe_graph_reason(node, buf, sizeof(buf)));
 
 	probe_graph_show_parent_edge(s, node);
 	ctx.node = node;
@@ -255,44 +260,43 @@ static const struct seq_operations probe_graph_graph_sops = {
 
 static int probe_graph_stats_show(struct seq_file *s, void *unused)
 {
-	const struct probe_graph_stats *st = &probe_graph_stats;
 	unsigned int n[PROBE_GRAPH_DEAD + 1] = { };
 	struct probe_graph_node *node;
+	struct probe_graph_stats st;
 	enum probe_graph_state i;
 
 	guard(mutex)(&probe_graph_lock);
+	probe_graph_get_stats(&st);
 	list_for_each_entry(node, &probe_graph_nodes, list)
 		n[node->state]++;
 
 	seq_printf(s, "mode %s\n", probe_graph_mode_names[probe_graph_get_mode()]);
-	seq_printf(s, "max_active %u\n", probe_graph_get_mode() ==
-		   PROBE_GRAPH_SERIAL ? 1 : probe_graph_max_active);
-	seq_printf(s, "busy %d\n", atomic_read(&probe_graph_busy));
+	seq_printf(s, "max_active %u\n", probe_graph_get_max_active());
+	seq_printf(s, "busy %d\n", probe_graph_busy_count());
 	seq_printf(s, "phase %s\n", probe_graph_phase_name());
 	for (i = PROBE_GRAPH_IDLE; i < PROBE_GRAPH_DEAD; i++)
 		seq_printf(s, "nodes_%s %u\n", probe_graph_state_names[i], n[i]);
-	seq_printf(s, "probe_calls %lu\n", st->probe_calls);
-	seq_printf(s, "dispatched %lu\n", st->dispatched);
-	seq_printf(s, "defers_declared %lu\n", st->defers_declared);
-	seq_printf(s, "defers_driver %lu\n", st->defers_driver);
-	seq_printf(s, "fallback_retries %lu\n", st->fallback_retries);
-	seq_printf(s, "unforeseen %lu\n", st->unforeseen);
-	seq_printf(s, "failed %lu\n", st->failed);
-	seq_printf(s, "peak_parallel %u\n", st->peak_parallel);
-	seq_printf(s, "cycles %u\n", st->cycles);
+	seq_printf(s, "probe_calls %lu\n", st.probe_calls);
+	seq_printf(s, "dispatched %lu\n", st.dispatched);
+	seq_printf(s, "defers_declared %lu\n", st.defers_declared);
+	seq_printf(s, "defers_driver %lu\n", st.defers_driver);
+	seq_printf(s, "fallback_retries %lu\n", st.fallback_retries);
+	seq_printf(s, "unforeseen %lu\n", st.unforeseen);
+	seq_printf(s, "failed %lu\n", st.failed);
+	seq_printf(s, "peak_parallel %u\n", st.peak_parallel);
+	seq_printf(s, "cycles %u\n", probe_graph_cycle_count());
+	seq_printf(s, "pending %u\n", st.pending);
+	seq_printf(s, "peak_pending %u\n", st.peak_pending);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(probe_graph_stats);
 
 static int probe_graph_cycles_show(struct seq_file *s, void *unused)
 {
-	struct probe_graph_cycle *cycle;
-
 	/* The cycles found at the end of boot and on the probe timeout. */
 	guard(mutex)(&probe_graph_lock);
 	seq_puts(s, "# probe_graph cycles v1\n# members\n");
-	list_for_each_entry(cycle, &probe_graph_cycles, list)
-		seq_printf(s, "%s\n", cycle->members);
+	probe_graph_show_cycles(s);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(probe_graph_cycles);
