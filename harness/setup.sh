@@ -68,8 +68,8 @@ echo "linux-source-6.12 $pkgver" > "$WORK/base-version"
 # The pristine tree is a git repository: commit "base" is the unpacked
 # Debian source, every patch of the series becomes one commit on top, so
 # edits can be turned back into the series with harness/refresh-series.
-series_id=$( (echo "$pkgver"; cat "$top/patches/series" \
-	"$top"/patches/*.patch 2>/dev/null || true) | sha256sum | cut -c1-16)
+series_id=$( (echo "$pkgver"; series_patches; series_patches |
+	xargs -r cat) | sha256sum | cut -c1-16)
 
 if [ ! -f "$SRC/.probe-graph-series" ] ||
    [ "$(cat "$SRC/.probe-graph-series")" != "$series_id" ]; then
@@ -89,20 +89,23 @@ if [ ! -f "$SRC/.probe-graph-series" ] ||
 	fi
 	git_src checkout -q -f -B series base
 	while read -r patch; do
-		case "$patch" in ''|'#'*) continue ;; esac
-		log "applying $patch"
+		log "applying ${patch#"$top"/}"
 		# git am refuses any patch that does not apply exactly
-		git_src am -q --keep-cr "$top/patches/$patch" ||
+		git_src am -q --keep-cr "$patch" ||
 			{ git_src am --abort || true; die "$patch does not apply"; }
-	done < "$top/patches/series"
+	done < <(series_patches)
 	echo "$series_id" > "$SRC/.probe-graph-series"
 fi
 
 # Lay in the files this project owns; they are not part of the series,
 # so keep git in the tree from seeing them.
-(cd "$top/overlay" && find . -type f | sed 's|^\./|/|') > "$SRC/.git/info/exclude"
+for dir in $(overlays); do
+	(cd "$dir" && find . -type f | sed 's|^\./|/|')
+done > "$SRC/.git/info/exclude"
 printf '/.probe-graph-*\n' >> "$SRC/.git/info/exclude"
 # Changed files get the time of the copy, not the overlay's: make must see
 # them as newer than objects built from their previous content.
-rsync -rlp --checksum "$top/overlay/" "$SRC/"
+for dir in $(overlays); do
+	rsync -rlp --checksum "$dir/" "$SRC/"
+done
 log "tree ready: $SRC ($(cat "$WORK/base-version"))"

@@ -186,7 +186,6 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
-#include <linux/probe_graph.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -396,7 +395,11 @@ enum probe_graph_mode probe_graph_get_mode(void)
 {
 	return READ_ONCE(probe_graph_mode);
 }
-EXPORT_SYMBOL_GPL(probe_graph_get_mode);
+
+#if IS_ENABLED(CONFIG_PROBE_GRAPH_KUNIT_TEST)
+/* The KUnit suite, which may be a module, asks which mode it tests. */
+EXPORT_SYMBOL_IF_KUNIT(probe_graph_get_mode);
+#endif
 
 /* The graph schedules probes: not off, and the workqueues exist. */
 static bool probe_graph_active(void)

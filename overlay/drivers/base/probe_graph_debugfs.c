@@ -10,7 +10,6 @@
 #include <linux/init.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/probe_graph.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 
@@ -270,6 +269,7 @@ static int probe_graph_stats_show(struct seq_file *s, void *unused)
 	list_for_each_entry(node, &probe_graph_nodes, list)
 		n[node->state]++;
 
+	seq_puts(s, "# probe_graph stats v1\n");
 	seq_printf(s, "mode %s\n", probe_graph_mode_names[probe_graph_get_mode()]);
 	seq_printf(s, "max_active %u\n", probe_graph_get_max_active());
 	seq_printf(s, "busy %d\n", probe_graph_busy_count());

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Probe graph internals shared by probe_graph.c (the state machine, the
- * hooks and the dispatch), probe_graph_cycles.c and probe_graph_debugfs.c.
+ * hooks and the dispatch), probe_graph_cycles.c, probe_graph_debugfs.c and
+ * the KUnit suite.
  * The lock tags (G, R, I, A) are explained in probe_graph.c.
  */
 #ifndef _DRIVERS_BASE_PROBE_GRAPH_INTERNAL_H_
@@ -9,13 +10,24 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
-#include <linux/probe_graph.h>
 #include <linux/types.h>
 
 struct device;
 struct fwnode_handle;
 struct probe_graph_pending;
 struct seq_file;
+
+/**
+ * enum probe_graph_mode - how devices are probed
+ * @PROBE_GRAPH_OFF: the probe graph is inert; stock deferred probing.
+ * @PROBE_GRAPH_SERIAL: dependency order, one probe at a time.
+ * @PROBE_GRAPH_ON: dependency order, ready devices probe in parallel.
+ */
+enum probe_graph_mode {
+	PROBE_GRAPH_OFF,
+	PROBE_GRAPH_SERIAL,
+	PROBE_GRAPH_ON,
+};
 
 /**
  * enum probe_graph_state - where a device is in its probe life
@@ -145,6 +157,7 @@ extern const char * const probe_graph_state_names[];
 extern const char * const probe_graph_mode_names[];
 
 /* probe_graph.c */
+enum probe_graph_mode probe_graph_get_mode(void);
 struct probe_graph_node *probe_graph_node_of(const struct device *dev);
 bool probe_graph_parent_blocks(struct probe_graph_node *node);
 bool probe_graph_blocked_by(struct probe_graph_blocker *b);

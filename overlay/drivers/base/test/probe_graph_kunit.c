@@ -23,13 +23,13 @@
 #include <linux/of_platform.h>
 #include <linux/platform_device.h>
 #include <linux/prandom.h>
-#include <linux/probe_graph.h>
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/wait.h>
 
 #include "../base.h"
+#include "../probe_graph_internal.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -1351,7 +1351,7 @@ static void probe_graph_registration_waits_test(struct kunit *test)
 
 #if IS_ENABLED(CONFIG_OF_OVERLAY)
 
-#define PG_DT_COMPATIBLE	"probe-graph,kunit-device"
+#define PG_DT_COMPATIBLE	"probe-graph-kunit-device"
 #define PG_DT_MAX		8
 
 static struct {

@@ -297,7 +297,16 @@ class CliTest(unittest.TestCase):
         self.assertEqual(status, 2)
         self.assertIn('no such file', err)
         status, _, err = self.run_main('predict',
-                                       test_data_path('sample.dtsi'))
+                                       test_data_path('bad-on', 'console.log'))
+        self.assertEqual(status, 2)
+        self.assertIn('magic', err)
+        self.assertNotIn('compile it first', err)
+        with tempfile.TemporaryDirectory() as tmp:
+            source = os.path.join(tmp, 'board.dts')
+            with open(source, 'w', encoding='utf-8') as f:
+                f.write('/dts-v1/;\n\n/ {\n\tmodel = "a board with a '
+                        'name long enough for a header";\n};\n')
+            status, _, err = self.run_main('predict', source)
         self.assertEqual(status, 2)
         self.assertIn('magic', err)
         self.assertIn('compile it first', err)
