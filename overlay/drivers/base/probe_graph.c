@@ -128,8 +128,9 @@
  * with NULL, for every device, when
  * wait_for_init_devices_probe() turns on best effort probing.  A work
  * item that coalesces these reports looks at the affected waiting devices
- * again.  A device unbound because its parent or a supplier is unbinding
- * waits for it to bind again; one unbound on request stays unbound.
+ * again.  A device unbound because a supplier is unbinding waits for it
+ * to bind again; one unbound with its parent or on request stays
+ * unbound, as without the graph.
  * While device_block_probing() is in effect nothing is queued, and a
  * queued device goes back to waiting; device_unblock_probing() looks at
  * every waiting device again.
@@ -232,7 +233,6 @@ struct probe_graph_batch;
  * @unforeseen_gen: @gen of the last attempt the driver core deferred on a
  *	dependency the graph saw bound (G).
  * @ready_ns: when it was last queued (G).
- * @sync: the matched driver forces synchronous probing (G).
  * @in_work: a graph work item is probing the device (G).
  * @batch_held: the next run of @work is counted in @batch's pending
  *	count, and it is on @batch's queue unless the registration took
@@ -260,7 +260,6 @@ struct probe_graph_pending {
 	unsigned long gen;
 	unsigned long unforeseen_gen;
 	u64 ready_ns;
-	bool sync;
 	bool in_work;
 	bool batch_held;
 	bool reoffer;
@@ -609,15 +608,23 @@ static void probe_graph_hand_over(struct probe_graph_node *node)
 }
 
 /* Make @node wait; false if there is no memory for it to wait with. */
-static bool probe_graph_wait(struct probe_graph_node *node, bool sync)
+static bool probe_graph_wait(struct probe_graph_node *node)
 {
-	struct probe_graph_pending *p = probe_graph_pending_get_or_create(node);
-
-	if (!p)
+	if (!probe_graph_pending_get_or_create(node))
 		return false;
-	p->sync = sync;
 	probe_graph_set_state(node, PROBE_GRAPH_WAITING);
 	return true;
+}
+
+/* Remember whether the driver that matched @node forces synchronous probing. */
+static void probe_graph_set_sync(struct probe_graph_node *node, bool sync)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (sync)
+		node->flags |= PROBE_GRAPH_SYNC;
+	else
+		node->flags &= ~PROBE_GRAPH_SYNC;
 }
 
 /*
@@ -781,7 +788,8 @@ static void probe_graph_queue_work(struct probe_graph_pending *p)
 	atomic_inc(&probe_graph_busy);
 	kref_get(&p->kref);
 	get_device(p->dev);
-	wq = p->sync ? probe_graph_sync_wq : probe_graph_wq;
+	wq = p->node && (p->node->flags & PROBE_GRAPH_SYNC) ?
+	     probe_graph_sync_wq : probe_graph_wq;
 	queue_work(wq, &p->work);
 }
 
@@ -1009,7 +1017,7 @@ static void probe_graph_settle(struct probe_graph_node *node, int ret)
 }
 
 /* A driver that came while @dev was probed finds it unbound: offer it. */
-static void probe_graph_reoffer(struct device *dev, bool sync)
+static void probe_graph_reoffer(struct device *dev)
 {
 	struct probe_graph_node *node = probe_graph_node_of(dev);
 	struct probe_graph_pending *p;
@@ -1019,7 +1027,7 @@ static void probe_graph_reoffer(struct device *dev, bool sync)
 	if (!node || (node->state != PROBE_GRAPH_IDLE &&
 		      node->state != PROBE_GRAPH_FAILED))
 		return;
-	if (!probe_graph_wait(node, sync))
+	if (!probe_graph_wait(node))
 		return;
 	p = probe_graph_pending_of(node);
 	probe_graph_evaluate(p, false);
@@ -1109,7 +1117,7 @@ static void probe_graph_probe_work(struct work_struct *work)
 			}
 			if (p->reoffer) {
 				p->reoffer = false;
-				probe_graph_reoffer(dev, p->sync);
+				probe_graph_reoffer(dev);
 			}
 		}
 	}
@@ -1285,10 +1293,15 @@ static bool probe_graph_offer(struct device *dev,
 		return true;
 	case PROBE_GRAPH_PROBING:
 		/*
-		 * A graph run may have tried its drivers before @drv was
-		 * there: once it settles, it looks at the device again.
+		 * A graph run tries every matching driver, but may have
+		 * tried them before @drv was there: once it settles, it
+		 * looks at the device again.  Whoever else probes the
+		 * device holds its lock: the caller waits for that, then
+		 * finds it bound or tries @drv, as without the graph.
 		 */
-		if (drv && p && p->in_work)
+		if (!p || !p->in_work)
+			return false;
+		if (drv)
 			p->reoffer = true;
 		return true;
 	case PROBE_GRAPH_BOUND:
@@ -1296,7 +1309,7 @@ static bool probe_graph_offer(struct device *dev,
 	case PROBE_GRAPH_DEAD:
 		return true;
 	case PROBE_GRAPH_WAITING:
-		p->sync = sync;
+		probe_graph_set_sync(node, sync);
 		/* Looked at when a dependency binds; nothing changed here. */
 		if (!drv)
 			return true;
@@ -1307,10 +1320,8 @@ static bool probe_graph_offer(struct device *dev,
 		fallthrough;
 	default:
 		/* Handed over to a caller that did not probe it: look again. */
-		if (p) {
-			p->sync = sync;
+		if (p)
 			probe_graph_set_state(node, PROBE_GRAPH_WAITING);
-		}
 		break;
 	}
 
@@ -1318,6 +1329,7 @@ static bool probe_graph_offer(struct device *dev,
 	if (created)
 		probe_graph_evaluate_consumers(dev);
 
+	probe_graph_set_sync(node, sync);
 	caller = probe_graph_caller_probes(drv);
 	if (!p) {
 		/* Ready, and its caller probes it: no scheduling state. */
@@ -1325,7 +1337,7 @@ static bool probe_graph_offer(struct device *dev,
 			probe_graph_set_state(node, PROBE_GRAPH_IDLE);
 			return false;
 		}
-		if (!probe_graph_wait(node, sync))
+		if (!probe_graph_wait(node))
 			return false;
 		p = probe_graph_pending_of(node);
 	}
@@ -1564,7 +1576,8 @@ void probe_graph_probe_begin(struct device *dev)
 	p = probe_graph_pending_of(node);
 	if (p) {
 		p->gen = probe_graph_gen;
-		if (p->in_work)
+		/* The graph's own run, trying its matching drivers. */
+		if (p->in_work && p->task == current)
 			return;
 	}
 
@@ -1579,6 +1592,8 @@ void probe_graph_probe_begin(struct device *dev)
 		p = probe_graph_pending_get_or_create(node);
 		probe_graph_set_state(node, PROBE_GRAPH_PROBING);
 		if (p) {
+			/* A graph run that settled already no longer owns it. */
+			p->in_work = false;
 			p->task = current;
 			p->gen = probe_graph_gen;
 		}
@@ -1751,16 +1766,16 @@ static int probe_graph_find_unbinding(const struct device_supplier_edge *edge,
  * probe_graph_device_unbound() - a device's driver has been released
  * @dev: the device
  *
- * A device unbound because its parent or a supplier is being unbound
- * waits for it to bind again and then probes; one unbound on request
- * stays unbound.
+ * A device unbound because a supplier is being unbound waits for it to
+ * bind again and then probes; one unbound with its parent or on request
+ * stays unbound, as without the graph.
  *
  * Context: Called from __device_release_driver() with the device lock held.
  */
 void probe_graph_device_unbound(struct device *dev)
 {
 	struct probe_graph_pending *p, *tmp;
-	struct probe_graph_node *node, *pnode;
+	struct probe_graph_node *node;
 	bool rebind;
 
 	if (!probe_graph_active())
@@ -1773,12 +1788,14 @@ void probe_graph_device_unbound(struct device *dev)
 	if (!node)
 		return;
 
-	pnode = dev->parent ? probe_graph_node_of(dev->parent) : NULL;
-	rebind = (pnode && pnode->state == PROBE_GRAPH_UNBINDING) ||
-		 device_links_walk_suppliers(dev, probe_graph_find_unbinding,
+	/*
+	 * Not for a parent: it may be going away, and a child's driver
+	 * may need its data.  A supplier's links wait for it to bind.
+	 */
+	rebind = device_links_walk_suppliers(dev, probe_graph_find_unbinding,
 					     NULL) > 0;
 	probe_graph_set_state(node, PROBE_GRAPH_IDLE);
-	if (rebind && probe_graph_wait(node, false))
+	if (rebind && probe_graph_wait(node))
 		probe_graph_evaluate(probe_graph_pending_of(node), false);
 	/* Children held back while it was unbinding may go now. */
 	list_for_each_entry_safe(p, tmp, &probe_graph_waiting, wait_list)

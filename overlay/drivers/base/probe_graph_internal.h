@@ -61,6 +61,7 @@ enum probe_graph_state {
 /* &probe_graph_node.flags */
 #define PROBE_GRAPH_PROBE_CALLED	BIT(0)	/* ->probe() ran in this attempt */
 #define PROBE_GRAPH_LINKS_MISSING	BIT(1)	/* a supplier link deferred it */
+#define PROBE_GRAPH_SYNC		BIT(2)	/* its driver forces sync probing */
 
 /**
  * struct probe_graph_node - what the graph keeps of a device a driver matched
@@ -78,7 +79,8 @@ enum probe_graph_state {
  * @defers: -EPROBE_DEFER results, saturating (G).
  * @retries: deferred-list retries, saturating (G).
  * @state: &enum probe_graph_state (G, R).
- * @flags: PROBE_GRAPH_PROBE_CALLED, PROBE_GRAPH_LINKS_MISSING (G).
+ * @flags: PROBE_GRAPH_PROBE_CALLED, PROBE_GRAPH_LINKS_MISSING,
+ *	PROBE_GRAPH_SYNC (G).
  *
  * 64 bytes, kept from the first match until device_del(); freed after a
  * grace period.  Everything a device needs only while it waits for its

@@ -93,6 +93,8 @@ struct pg_dev {
  * @max_in_flight: the most probes that ran at once
  * @violations: probes that started before a supplier or parent was bound
  * @peer_wq: where waiting peers sleep
+ * @remove_children: a device's remove unbinds its children first, as a
+ *	bus driver tearing its bus down does
  */
 struct pg_ctx {
 	struct kunit *test;
@@ -111,6 +113,7 @@ struct pg_ctx {
 	int gate_idx;
 	int slow_idx;
 	bool parent_lock;
+	bool remove_children;
 	bool links_reversed;
 	u32 link_flags;
 	unsigned int *nest;
@@ -241,10 +244,18 @@ static int pg_probe(struct device *dev)
 	return ret;
 }
 
+static int pg_unbind_child(struct device *child, void *unused)
+{
+	device_release_driver(child);
+	return 0;
+}
+
 static int pg_remove(struct device *dev)
 {
 	struct pg_dev *pd = to_pg_dev(dev);
 
+	if (pd->ctx->remove_children)
+		device_for_each_child(dev, NULL, pg_unbind_child);
 	atomic_inc(&pd->ctx->rec[pd->idx].removes);
 	return 0;
 }
@@ -900,6 +911,36 @@ static void probe_graph_next_driver_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].calls), 1);
 	KUNIT_EXPECT_LE(test, ctx->rec[0].end_ns, ctx->rec[1].start_ns);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->violations), 0);
+}
+
+/*
+ * A child its parent's remove unbinds stays unbound, as without the
+ * graph: its parent may be going away, and it is no supplier whose
+ * return the child waits for.
+ */
+static void probe_graph_parent_unbinds_child_test(struct kunit *test)
+{
+	struct probe_graph_node_info info;
+	struct pg_ctx *ctx;
+
+	pg_skip_if_off(test);
+
+	ctx = pg_ctx_alloc(test, 2);
+	ctx->parent[1] = 0;
+	ctx->remove_children = true;
+	pg_add_all(ctx);
+	pg_register_driver(ctx);
+	wait_for_device_probe();
+	KUNIT_ASSERT_TRUE(test, device_is_bound(&ctx->devs[1]->dev));
+
+	device_release_driver(&ctx->devs[0]->dev);
+	wait_for_device_probe();
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].removes), 1);
+	KUNIT_EXPECT_FALSE(test, device_is_bound(&ctx->devs[0]->dev));
+	KUNIT_EXPECT_FALSE(test, device_is_bound(&ctx->devs[1]->dev));
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->rec[1].calls), 1);
+	pg_info(test, &ctx->devs[1]->dev, &info);
+	KUNIT_EXPECT_STREQ(test, info.state, "idle");
 }
 
 /* Unbinding a supplier makes its consumer wait; rebinding wakes it. */
@@ -2147,6 +2188,7 @@ static void probe_graph_suite_exit(struct kunit_suite *suite)
 
 static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE(probe_graph_node_bind_test),
+	KUNIT_CASE(probe_graph_parent_unbinds_child_test),
 	KUNIT_CASE(probe_graph_node_del_test),
 	KUNIT_CASE_PARAM(probe_graph_topology_test, pg_topo_gen_params),
 	KUNIT_CASE_SLOW(probe_graph_deep_links_test),
