@@ -1520,6 +1520,48 @@ static void probe_graph_dt_no_driver_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&pg_dt.calls[0]), 1);
 }
 
+#if IS_BUILTIN(CONFIG_PROBE_GRAPH_KUNIT_TEST)
+/*
+ * Best effort, as an NFS or CIFS root asks for it: pg-be-con waits for
+ * pg-be-sup, a device that exists and that no driver matches.  It was
+ * added after the drivers were done (fw_devlink_drivers_done() relaxes
+ * only the links that exist by then), and before its consumer, so
+ * fw_devlink_unblock_consumers() had no link to relax: the consumer waits
+ * until wait_for_init_devices_probe() lets it probe without the optional
+ * supplier.  The function is __init, so the suite runs at boot.
+ */
+static void __init probe_graph_best_effort_test(struct kunit *test)
+{
+	static const char * const names[] = { "pg-be-con", NULL };
+	struct device *con;
+	unsigned int i;
+
+	if (!of_root)
+		kunit_skip(test, "no device tree root");
+	if (IS_ENABLED(CONFIG_MODULES))
+		kunit_skip(test, "the deferred probe timeout relaxes the link");
+	memset(&pg_dt, 0, sizeof(pg_dt));
+	for (i = 0; names[i]; i++)
+		pg_dt.names[i] = names[i];
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_platform_driver_register(test, &pg_dt_driver));
+	KUNIT_ASSERT_EQ(test, 0, of_overlay_apply_kunit(test,
+							probe_graph_kunit_besteffort));
+	wait_for_device_probe();
+	con = pg_dt_device(test, "pg-be-con");
+	KUNIT_ASSERT_FALSE(test, device_is_bound(pg_dt_device(test,
+							      "pg-be-sup")));
+	KUNIT_ASSERT_FALSE_MSG(test, device_is_bound(con),
+			       "nothing holds the consumer back");
+	KUNIT_ASSERT_EQ(test, atomic_read(&pg_dt.calls[0]), 0);
+
+	wait_for_init_devices_probe();
+
+	KUNIT_EXPECT_TRUE(test, device_is_bound(con));
+	KUNIT_EXPECT_EQ(test, atomic_read(&pg_dt.calls[0]), 1);
+}
+#endif
+
 struct pg_dt_cycle {
 	const char *desc;
 	const char * const *names;
@@ -2226,6 +2268,21 @@ static struct kunit_suite probe_graph_test_suite = {
 
 kunit_test_suites(&probe_graph_test_suite, &probe_graph_scale_test_suite,
 		  &probe_graph_stress_test_suite);
+
+#if IS_BUILTIN(CONFIG_PROBE_GRAPH_KUNIT_TEST) && IS_ENABLED(CONFIG_OF_OVERLAY)
+/* Not __initdata: KUnit reports the results after boot. */
+static struct kunit_case __refdata probe_graph_init_test_cases[] = {
+	KUNIT_CASE(probe_graph_best_effort_test),
+	{}
+};
+
+static struct kunit_suite probe_graph_init_test_suite = {
+	.name = "probe_graph_init",
+	.test_cases = probe_graph_init_test_cases,
+};
+
+kunit_test_init_section_suites(&probe_graph_init_test_suite);
+#endif
 
 MODULE_DESCRIPTION("KUnit tests for the probe graph");
 MODULE_LICENSE("GPL");
