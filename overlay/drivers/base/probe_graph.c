@@ -1551,6 +1551,20 @@ void probe_graph_driver_attach_end(const struct device_driver *drv)
 	probe_graph_batch_put(batch);
 }
 
+/* Whether @dev's parent neither is bound nor is being probed. */
+static bool probe_graph_parent_unheld(struct device *dev)
+{
+	struct probe_graph_node *pnode;
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (!dev->parent)
+		return false;
+	pnode = probe_graph_node_of(dev->parent);
+	return !pnode || (pnode->state != PROBE_GRAPH_BOUND &&
+			  pnode->state != PROBE_GRAPH_PROBING);
+}
+
 /**
  * probe_graph_probe_begin() - a probe attempt starts
  * @dev: the device
@@ -1571,7 +1585,14 @@ void probe_graph_probe_begin(struct device *dev)
 	node = probe_graph_node_get_or_create(dev);
 	if (!node)
 		return;
-	node->flags &= ~(PROBE_GRAPH_PROBE_CALLED | PROBE_GRAPH_LINKS_MISSING);
+	node->flags &= ~(PROBE_GRAPH_PROBE_CALLED | PROBE_GRAPH_LINKS_MISSING |
+			 PROBE_GRAPH_PARENT_UNHELD);
+	/*
+	 * A parent with no driver yet, or one that failed or deferred, is
+	 * not expected to bind and does not hold its children back.
+	 */
+	if (probe_graph_parent_unheld(dev))
+		node->flags |= PROBE_GRAPH_PARENT_UNHELD;
 	node->start_ns = ktime_get_ns();
 	p = probe_graph_pending_of(node);
 	if (p) {
@@ -1702,6 +1723,30 @@ void probe_graph_probe_end(struct device *dev, int ret)
 }
 
 /**
+ * probe_graph_device_binding() - a driver is being bound to a device
+ * @dev: the device
+ *
+ * Records when the probe ended for the device's consumers: the driver
+ * core makes its consumer links available next, and a consumer may start
+ * as soon as one of them is.
+ *
+ * Context: Called from driver_bound() with the device lock held, before
+ * device_links_driver_bound().
+ */
+void probe_graph_device_binding(struct device *dev)
+{
+	struct probe_graph_node *node;
+
+	if (!probe_graph_active())
+		return;
+
+	guard(mutex)(&probe_graph_lock);
+	node = probe_graph_node_of(dev);
+	if (node)
+		node->end_ns = ktime_get_ns();
+}
+
+/**
  * probe_graph_device_bound() - a driver has bound to a device
  * @dev: the device
  *
@@ -1721,8 +1766,9 @@ void probe_graph_device_bound(struct device *dev)
 	probe_graph_gen++;
 	node = probe_graph_node_get_or_create(dev);
 	if (node) {
-		/* The moment consumers may start, not when the probe unwinds. */
-		node->end_ns = ktime_get_ns();
+		/* Bound without a node when probe_graph_device_binding() ran. */
+		if (node->end_ns < node->start_ns || !node->end_ns)
+			node->end_ns = ktime_get_ns();
 		probe_graph_set_state(node, PROBE_GRAPH_BOUND);
 	}
 	probe_graph_evaluate_consumers(dev);

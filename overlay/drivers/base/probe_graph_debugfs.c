@@ -203,7 +203,8 @@ static void probe_graph_show_parent_edge(struct seq_file *s,
 
 	if (probe_graph_parent_blocks(node))
 		state = "blocking";
-	else if (pnode->state == PROBE_GRAPH_BOUND)
+	else if (pnode->state == PROBE_GRAPH_BOUND &&
+		 !(node->flags & PROBE_GRAPH_PARENT_UNHELD))
 		state = "satisfied";
 	else
 		state = "relaxed";

@@ -62,6 +62,7 @@ enum probe_graph_state {
 #define PROBE_GRAPH_PROBE_CALLED	BIT(0)	/* ->probe() ran in this attempt */
 #define PROBE_GRAPH_LINKS_MISSING	BIT(1)	/* a supplier link deferred it */
 #define PROBE_GRAPH_SYNC		BIT(2)	/* its driver forces sync probing */
+#define PROBE_GRAPH_PARENT_UNHELD	BIT(3)	/* its parent did not hold it back */
 
 /**
  * struct probe_graph_node - what the graph keeps of a device a driver matched
@@ -70,8 +71,9 @@ enum probe_graph_state {
  *	unlinks and frees it.
  * @pending: the scheduling state while WAITING, QUEUED or PROBING (G, R).
  * @start_ns: when the last probe attempt started (G).
- * @end_ns: when the device bound, or the last attempt failed; 0 if
- *	neither happened yet (G).
+ * @end_ns: when the device bound (just before its consumer links became
+ *	available), or the last attempt failed; 0 if neither happened
+ *	yet (G).
  * @wait_us: how long the last attempt was queued before it started; 0 if
  *	its caller probed it (G).
  * @ret: result of the last probe attempt (G).
@@ -80,7 +82,7 @@ enum probe_graph_state {
  * @retries: deferred-list retries, saturating (G).
  * @state: &enum probe_graph_state (G, R).
  * @flags: PROBE_GRAPH_PROBE_CALLED, PROBE_GRAPH_LINKS_MISSING,
- *	PROBE_GRAPH_SYNC (G).
+ *	PROBE_GRAPH_SYNC, PROBE_GRAPH_PARENT_UNHELD (G).
  *
  * 64 bytes, kept from the first match until device_del(); freed after a
  * grace period.  Everything a device needs only while it waits for its

@@ -1520,6 +1520,61 @@ static void probe_graph_dt_no_driver_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&pg_dt.calls[0]), 1);
 }
 
+/*
+ * Supplier bindings fw_devlink parses for the probe graph: a consumer node
+ * listed before its supplier, so that only the binding can hold the
+ * consumer's probe back until the supplier has bound.
+ */
+struct pg_dt_binding {
+	const char *desc;
+	const char *consumer;
+	const char *supplier;
+	int which;
+};
+
+static const struct pg_dt_binding pg_dt_bindings[] = {
+	{ "mmc-pwrseq", "pg-pw-host", "pg-pw-seq", 0 },
+	{ "phy-handle", "pg-ph-mac", "pg-ph-mdio", 1 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(pg_dt_binding, pg_dt_bindings, desc);
+
+static void probe_graph_dt_binding_test(struct kunit *test)
+{
+	const struct pg_dt_binding *b = test->param_value;
+	const char * const names[] = { b->consumer, b->supplier, NULL };
+	unsigned int i;
+	int ret = -EINVAL;
+
+	if (!of_root)
+		kunit_skip(test, "no device tree root");
+	memset(&pg_dt, 0, sizeof(pg_dt));
+	for (i = 0; names[i]; i++)
+		pg_dt.names[i] = names[i];
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_platform_driver_register(test, &pg_dt_driver));
+	switch (b->which) {
+	case 0:
+		ret = of_overlay_apply_kunit(test, probe_graph_kunit_pwrseq);
+		break;
+	case 1:
+		ret = of_overlay_apply_kunit(test, probe_graph_kunit_phyhandle);
+		break;
+	}
+	KUNIT_ASSERT_EQ(test, 0, ret);
+	wait_for_device_probe();
+
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      device_is_bound(pg_dt_device(test, names[i])),
+				      "%s", names[i]);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pg_dt.calls[i]), 1,
+				    "%s", names[i]);
+	}
+	/* The consumer's probe started after the supplier's ended. */
+	KUNIT_EXPECT_LE(test, pg_dt.end_ns[1], pg_dt.start_ns[0]);
+}
+
 #if IS_BUILTIN(CONFIG_PROBE_GRAPH_KUNIT_TEST)
 /*
  * Best effort, as an NFS or CIFS root asks for it: pg-be-con waits for
@@ -2254,6 +2309,7 @@ static struct kunit_case probe_graph_test_cases[] = {
 #if IS_ENABLED(CONFIG_OF_OVERLAY)
 	KUNIT_CASE(probe_graph_dt_chain_test),
 	KUNIT_CASE(probe_graph_dt_no_driver_test),
+	KUNIT_CASE_PARAM(probe_graph_dt_binding_test, pg_dt_binding_gen_params),
 	KUNIT_CASE_PARAM(probe_graph_dt_cycle_test, pg_dt_cycle_gen_params),
 #endif
 	{}
