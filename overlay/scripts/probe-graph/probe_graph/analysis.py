@@ -516,7 +516,12 @@ def edge_cycles(graph: Graph) -> list[list[str]]:
 
 
 def find_cycles(graph: Graph) -> list[CycleReport]:
-    """The kernel's cycles merged with those the edges still form."""
+    """The kernel's cycles merged with those the edges still form.
+
+    A prediction lists every cycle fw_devlink would find, and its
+    relaxed edges are sync-state-only links, not dependencies: its
+    cycles are those it lists.
+    """
     reports: dict[tuple[str, ...], CycleReport] = {}
     for cycle in graph.cycles:
         key = tuple(sorted(cycle.members))
@@ -527,7 +532,8 @@ def find_cycles(graph: Graph) -> list[CycleReport]:
         report.reported += 1
         if cycle.relaxed and not report.broken:
             report.broken = 'relaxed %s' % cycle.relaxed
-    for members in edge_cycles(graph):
+    for members in ([] if graph.stats.get('predicted')
+                    else edge_cycles(graph)):
         key = tuple(members)
         report = reports.get(key)
         if report is None:
@@ -685,6 +691,22 @@ def is_nested(parent: Node, child: Node) -> bool:
             child.end_ns <= parent.end_ns)
 
 
+def started_by_parent(parent: Node, child: Node) -> bool:
+    """Whether @child's probe started during @parent's, by its caller.
+
+    The graph did not queue it (no ready time): the device_add() in the
+    parent's probe started it, right there or, for a driver that prefers
+    asynchronous probing, in the async domain, as the driver core always
+    has.  Only nested probes end inside the parent's: see is_nested().
+    """
+    if None in (parent.start_ns, parent.end_ns, child.start_ns):
+        return False
+    assert parent.start_ns is not None and parent.end_ns is not None
+    assert child.start_ns is not None
+    return (child.ready_ns is None and
+            parent.start_ns <= child.start_ns <= parent.end_ns)
+
+
 def _check_order(graph: Graph) -> CheckResult:
     result = CheckResult('consumers start after their bound suppliers end',
                          True)
@@ -697,10 +719,18 @@ def _check_order(graph: Graph) -> CheckResult:
             continue
         if sup.end_ns is None or con.start_ns is None:
             continue
-        if edge.kind == 'parent' and is_nested(sup, con):
+        # A child probed inside its parent's probe, whether the edge is
+        # the parent one or a link its own probe made to the parent.
+        if ((edge.kind == 'parent' or sup.name == con.parent) and
+                is_nested(sup, con)):
             result.diagnostics.append(
                 '%s was probed nested in the probe of its parent %s, '
                 'which added it' % (con.name, sup.name))
+            continue
+        if edge.kind == 'parent' and started_by_parent(sup, con):
+            result.diagnostics.append(
+                '%s was probed asynchronously from the probe of its parent '
+                '%s, which added it' % (con.name, sup.name))
             continue
         if con.start_ns < sup.end_ns:
             result.ok = False
@@ -780,6 +810,12 @@ def check(graph: Graph) -> list[CheckResult]:
             result.ok = True
             result.skip = 'probe graph is off (mode=off)'
             result.diagnostics = []
+    elif graph.stats.get('predicted'):
+        # Nothing was probed, so nothing was deferred.
+        declared = results[3]
+        declared.ok = True
+        declared.skip = 'a prediction probes nothing'
+        declared.diagnostics = []
     return results
 
 
@@ -794,6 +830,8 @@ EDGE_CYCLE = 'cycle-broken'
 
 # Why a link to an early-init node gives no edge.
 WHY_EARLY = 'supplier is set up early, never a device'
+WHY_EARLY_DEVICE = ('supplier is set up early: fw_devlink does not wait '
+                    'for its device')
 
 
 @dataclass
@@ -999,10 +1037,11 @@ class _Linker:
     """fw_devlink's fate for each firmware link, at the end of boot."""
 
     def __init__(self, tree: DeviceTree, devices: set[str],
-                 early: set[str]) -> None:
+                 early: set[str], initialized: set[str]) -> None:
         self.tree = tree
         self.devices = devices
         self.early = early
+        self.initialized = initialized
 
     def device_of(self, node: Optional[FdtNode]) -> Optional[FdtNode]:
         """The node itself or its nearest ancestor that is a device."""
@@ -1024,18 +1063,27 @@ class _Linker:
             node = node.parent
         return False
 
-    def early_init(self, sup: FdtNode) -> bool:
-        """fwnode_init_without_drv() of the supplier or an ancestor: set
+    def early_init(self, sup: FdtNode) -> Optional[str]:
+        """Why fw_devlink_create_devlink() makes no link to sup, if it
+        is because of an early-init node; else None.
+
+        fwnode_init_without_drv() of the supplier or an ancestor: set
         up early, with no device ("Not linking ... might never become
-        dev")."""
+        dev"), or with a device that has no driver yet.  A supplier
+        device that is not initialised itself gets its link.
+        """
+        if sup.path in self.initialized:
+            return WHY_EARLY_DEVICE
         if sup.path in self.devices:
-            return False
+            return None
         node: Optional[FdtNode] = sup
         while node is not None:
             if node.path in self.early:
-                return True
+                return WHY_EARLY
+            if node.path in self.initialized:
+                return WHY_EARLY_DEVICE
             node = node.parent
-        return False
+        return None
 
 
 def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
@@ -1058,14 +1106,15 @@ def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
        (__fw_devlink_link_to_consumers());
      - a supplier that is the consumer or below it closes a cycle
        through the parent, which __fw_devlink_relax_cycles() relaxes;
-       so do the links of any other cycle;
-     - suppliers set up early (early_init) or disabled give no link.
+       so do the links of any other cycle it finds (_relax_cycles());
+     - suppliers set up early (early_init) or disabled give no link,
+       nor do early-init devices that stay initialised.
 
     strict follows the optional bindings too, as fw_devlink.strict=1.
     children also makes devices of the children of devices that are not
-    buses, as drivers that populate their node do.  delays maps node paths or names to probe times in microseconds for
-    the critical path; nodes not listed use their probe-delay-us
-    property, else 1.
+    buses, as drivers that populate their node do.  delays maps node
+    paths or names to probe times in microseconds for the critical
+    path; nodes not listed use their probe-delay-us property, else 1.
     """
     delays = delays or {}
     pdevs, early_nodes = platform.platform_devices(tree, early_init,
@@ -1074,16 +1123,20 @@ def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
     ordered = [d.path for d in pdevs]
     position = {p: i for i, p in enumerate(ordered)}
     devices = set(ordered)
-    linker = _Linker(tree, devices, {n.path for n in early_nodes})
+    initialized = platform.initialized_devices(tree, early_init)
+    linker = _Linker(tree, devices, {n.path for n in early_nodes},
+                     {n.path for n in initialized})
 
     edges: dict[tuple[str, str, str], PredictedEdge] = {}
     dropped: list[DroppedLink] = []
     not_followed: list[bindings.FirmwareLink] = []
-    # Links through the parent: (supplier device, consumer device, text).
-    parent_cycles: list[tuple[str, str, str]] = []
+    # The fwnode links that exist, and the device edge each one makes:
+    # (link, "node:property -> supplier", edge key or None).
+    made: list[tuple[bindings.FirmwareLink, str,
+                     Optional[tuple[str, str, str]]]] = []
 
     def add(sup: str, con: str, kind: str, state: str, binding: str,
-            prop: str) -> None:
+            prop: str) -> tuple[str, str, str]:
         edge = edges.get((sup, con, kind))
         if edge is None:
             edge = PredictedEdge(sup, con, kind, state)
@@ -1094,6 +1147,7 @@ def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
             edge.bindings.append(binding)
         if prop and prop not in edge.props:
             edge.props.append(prop)
+        return sup, con, kind
 
     by_path = {d.path: d for d in pdevs}
     for dev in pdevs:
@@ -1118,26 +1172,26 @@ def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
                                        link.binding, link.prop, why))
 
         if linker.disabled(sup_node):
+            # of_link_to_phandle() makes no fwnode link at all.
             drop('supplier is disabled')
             continue
-        if linker.early_init(sup_node):
-            drop(WHY_EARLY)
+        early_why = linker.early_init(sup_node)
+        if early_why is not None:
+            drop(early_why)
             continue
         sup_dev = linker.device_of(sup_node)
         if sup_dev is None:
             drop('supplier never becomes a device: the consumer waits '
                  'for it until fw_devlink gives up')
+            made.append((link, prop, None))
             continue
         if con_node.path in devices:
-            if _in_subtree(sup_node, con_node):
-                # Cycle through the parent (or the consumer itself).
-                parent_cycles.append((sup_dev.path, con_node.path, prop))
-                if sup_dev is not con_node:
-                    add(sup_dev.path, con_node.path, 'fwnode', EDGE_CYCLE,
-                        link.binding, prop)
-                continue
-            add(sup_dev.path, con_node.path, 'fwnode', EDGE_BLOCKING,
-                link.binding, prop)
+            key = None
+            if sup_dev is not con_node:
+                # An ancestor too; one below closes a cycle, found below.
+                key = add(sup_dev.path, con_node.path, 'fwnode',
+                          EDGE_BLOCKING, link.binding, prop)
+            made.append((link, prop, key))
             continue
         proxy = linker.device_of(con_node)
         if proxy is None:
@@ -1145,11 +1199,12 @@ def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
             continue
         if _in_subtree(sup_dev, proxy):
             drop('supplier is inside the consumer\'s device')
+            made.append((link, prop, None))
             continue
-        add(sup_dev.path, proxy.path, 'fwnode', EDGE_RELAXED, link.binding,
-            prop)
+        made.append((link, prop, add(sup_dev.path, proxy.path, 'fwnode',
+                                     EDGE_RELAXED, link.binding, prop)))
 
-    cycles = _relax_cycles(ordered, edges, parent_cycles)
+    cycles = _relax_cycles(tree, pdevs, linker, edges, made)
 
     weights: dict[str, int] = {}
     sources: Counter[str] = Counter()
@@ -1175,6 +1230,11 @@ def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
         notes.append('%d nodes set up by of_irq_init()/of_clk_init() are '
                      'not devices (--early-init=devices to treat them as '
                      'devices)' % len(early_nodes))
+    if initialized:
+        notes.append('%d devices set up early stay initialised, so '
+                     'fw_devlink makes no links to them: %s' %
+                     (len(initialized),
+                      ', '.join(n.path for n in initialized)))
     unknown = sorted(set(delays) - set(ordered) -
                      {n.name for n in device_nodes})
     if unknown:
@@ -1187,43 +1247,80 @@ def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
                       weights, dict(sources), metrics, notes)
 
 
-def _relax_cycles(ordered: list[str],
+def _relax_cycles(tree: DeviceTree,
+                  pdevs: list[platform.PlatformDevice], linker: '_Linker',
                   edges: Mapping[tuple[str, str, str], PredictedEdge],
-                  parent_cycles: list[tuple[str, str, str]]
+                  made: list[tuple[bindings.FirmwareLink, str,
+                                   Optional[tuple[str, str, str]]]]
                   ) -> list[PredictedCycle]:
-    """Find the cycles and relax their fwnode links, as fw_devlink does.
+    """Find the cycles and relax their links, as fw_devlink does.
 
-    __fw_devlink_relax_cycles() marks every link on a cycle it finds
-    (the device parent counts as a dependency), so no fwnode edge
-    inside a strongly connected component blocks; parent edges stay.
+    __fw_devlink_relax_cycles() searches from a link's supplier node for
+    its consumer node through the fwnode links of each node it reaches
+    (a node without a device keeps its own), the device parent (the
+    nearest device above a node without one) and the device links that
+    are not sync-state-only.  A link is on a cycle when its supplier
+    reaches its consumer that way, and every link on one is relaxed
+    (__fwnode_link_cycle(), fw_devlink_relax_link()): so a device edge
+    stops blocking when each link behind it is on a cycle.  The device
+    links of a blocking edge are the fwnode links of its consumer, so
+    the search runs on nodes.
     """
-    position = {p: i for i, p in enumerate(ordered)}
-    succ: dict[str, list[str]] = {v: [] for v in ordered}
-    for edge in edges.values():
-        # The search follows the device parent whether it blocks or not.
-        if edge.gates or edge.kind == 'parent':
-            succ[edge.supplier].append(edge.consumer)
-    for sup, con, _ in parent_cycles:
-        succ[sup].append(con)
-    result = []
-    for comp in cyclic_components(ordered, succ):
+    position = {d.path: i for i, d in enumerate(pdevs)}
+    succ: dict[str, list[str]] = {}
+    parent_of: dict[str, str] = {}
+
+    def parent_device(path: str) -> Optional[str]:
+        """The device parent, or fwnode_get_next_parent_dev()."""
+        if path in position:
+            return pdevs[position[path]].parent
+        node = tree.node(path)
+        above = linker.device_of(node.parent if node else None)
+        return above.path if above else None
+
+    def vertex(path: str) -> None:
+        # Each node the search reaches, with its way up.
+        while path not in succ:
+            succ[path] = []
+            up = parent_device(path)
+            if up is None:
+                return
+            succ[path].append(up)
+            parent_of[path] = up
+            path = up
+
+    for link, _, _ in made:
+        vertex(link.consumer)
+        vertex(link.supplier)
+        succ[link.consumer].append(link.supplier)
+
+    found: dict[tuple[str, ...], PredictedCycle] = {}
+    for comp in cyclic_components(list(succ), succ):
         members = set(comp)
-        links = []
-        through_parent = False
-        for sup, con, text in parent_cycles:
-            if sup in members and con in members:
-                links.append(text)
-                through_parent = True
-        for edge in edges.values():
-            if edge.kind != 'fwnode' or edge.supplier not in members or \
-                    edge.consumer not in members:
+        on_cycle = [(link, prop, key) for link, prop, key in made
+                    if link.consumer in members and
+                    link.supplier in members]
+        devs = {dev.path for dev in
+                (linker.device_of(tree.node(p)) for p in comp)
+                if dev is not None}
+        names = tuple(sorted(devs, key=lambda p: position[p]))
+        if not names:
+            continue
+        cycle = found.setdefault(names, PredictedCycle(list(names), [],
+                                                       False))
+        cycle.through_parent |= any(parent_of.get(p) in members
+                                    for p in comp)
+        cycle.links = sorted(set(cycle.links) |
+                             {prop for _, prop, _ in on_cycle})
+        for key in {key for _, _, key in on_cycle if key is not None}:
+            edge = edges[key]
+            if edge.state != EDGE_BLOCKING:
                 continue
-            if edge.state == EDGE_BLOCKING:
+            # Blocking while a link behind it is on no cycle.
+            cyclic = {prop for _, prop, k in on_cycle if k == key}
+            if set(edge.props) <= cyclic:
                 edge.state = EDGE_CYCLE
-                links.extend(edge.props)
-        result.append(PredictedCycle(
-            sorted(comp, key=lambda v: position[v]), sorted(set(links)),
-            through_parent))
+    result = list(found.values())
     result.sort(key=lambda c: [position[v] for v in c.members])
     return result
 

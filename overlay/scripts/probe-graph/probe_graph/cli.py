@@ -149,6 +149,9 @@ def cmd_blame(args: argparse.Namespace) -> int:
         entries = entries[:args.top]
     if args.json:
         _write(args.output, _json([asdict(e) for e in entries]))
+    elif not entries and graph.stats.get('predicted'):
+        _write(args.output, 'no probe times: a prediction has them only '
+                            'with --delays or probe-delay-us\n')
     else:
         _write(args.output, render.format_blame(entries))
     return EXIT_OK
@@ -217,6 +220,8 @@ def _read_tree(path: str) -> DeviceTree:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    if args.depth is not None and args.focus is None:
+        raise CliError('--depth goes with --focus')
     tree = _read_tree(args.dtb)
     delays = _read_delays(args.delays) if args.delays else None
     pred = analysis.predict(tree, delays, args.strict, args.early_init,
@@ -361,7 +366,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help='interrupt controllers and clocks that '
                         'of_irq_init()/of_clk_init() set up: "populated" '
                         '(the default, as the kernel does): never devices, '
-                        'no links to them; "devices": like any other node')
+                        'no links to them, but for those their init makes '
+                        'devices again (i.MX GPC); "devices": like any '
+                        'other node')
     p.add_argument('--children', action='store_true',
                    help='also the children of devices that are not buses, '
                         'as drivers that populate their node create them '

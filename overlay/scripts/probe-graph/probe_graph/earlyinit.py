@@ -7,8 +7,17 @@ CLK_OF_DECLARE(); both mark the node OF_POPULATED, so
 of_platform_populate() makes no device of it, and the
 irq domain or clock provider marks it initialised, so
 fw_devlink does not link to it ("Not linking ... - might never
-become dev").  Generated from Linux 6.12 by update-early-init;
-do not edit.
+become dev").
+
+POPULATED_AGAIN: those whose init function clears OF_POPULATED
+again, so that a platform driver binds the node too: they are
+devices, still initialised, so fw_devlink links to neither
+them nor their children while they have no driver ("Not
+linking ... - dev might never probe").  INITIALIZED_AGAIN: of
+those, the ones whose init function clears the initialised
+flag too: ordinary devices.
+
+Generated from Linux 6.12 by update-early-init; do not edit.
 """
 
 IRQCHIP_COMPATIBLES = frozenset((
@@ -635,4 +644,16 @@ CLK_COMPATIBLES = frozenset((
     'wm,wm8750-pll-clock',
     'wm,wm8850-pll-clock',
     'xlnx,ps7-clkc',
+))
+
+POPULATED_AGAIN = frozenset((
+    'fsl,imx6q-gpc',
+    'fsl,imx7d-gpc',
+    'fsl,imx8mq-gpc',
+    'riscv,imsics',
+))
+
+INITIALIZED_AGAIN = frozenset((
+    'fsl,imx7d-gpc',
+    'fsl,imx8mq-gpc',
 ))

@@ -529,7 +529,14 @@ def load_json(path: str) -> Graph:
         try:
             data = json.load(f)
         except json.JSONDecodeError as e:
-            raise ParseError('%s: not valid JSON: %s' % (path, e)) from None
+            hint = ''
+            f.seek(0)
+            if path.endswith(('.dts', '.dtsi')) or \
+                    f.read(64).lstrip().startswith('/dts-v1/'):
+                hint = ('; it looks like device tree source: compile it '
+                        'and give the .dtb to "predict"')
+            raise ParseError('%s: not valid JSON: %s%s' %
+                             (path, e, hint)) from None
         except UnicodeDecodeError:
             raise ParseError('%s: not a text file (a .dtb? use "predict")' %
                              path) from None

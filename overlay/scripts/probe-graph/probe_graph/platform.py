@@ -75,20 +75,41 @@ class PlatformDevice:
         return bool(compatible) and compatible[0] in SIMPLE_PM_BUS_FIRST
 
 
-def is_early_init(node: FdtNode) -> bool:
-    """Set up by of_irq_init() or of_clk_init(), which mark it populated.
+def _set_up_early(node: FdtNode) -> set[str]:
+    """The compatibles by which of_irq_init() or of_clk_init() take it.
 
     of_irq_init() takes available nodes with interrupt-controller that
     match IRQCHIP_DECLARE(); of_clk_init() available nodes matching
     CLK_OF_DECLARE().
     """
     if not node_is_available(node):
-        return False
+        return set()
     compatible = set(node.strings('compatible'))
-    if compatible & earlyinit.CLK_COMPATIBLES:
-        return True
-    return node.has('interrupt-controller') and \
-        bool(compatible & earlyinit.IRQCHIP_COMPATIBLES)
+    found = compatible & earlyinit.CLK_COMPATIBLES
+    if node.has('interrupt-controller'):
+        found |= compatible & earlyinit.IRQCHIP_COMPATIBLES
+    return found
+
+
+def is_early_init(node: FdtNode) -> bool:
+    """Set up by of_irq_init() or of_clk_init(), which mark it populated.
+
+    Not when its init function clears OF_POPULATED again for a platform
+    driver of its own (earlyinit.POPULATED_AGAIN): it is a device then.
+    """
+    found = _set_up_early(node)
+    return bool(found) and not found & earlyinit.POPULATED_AGAIN
+
+
+def is_initialized_device(node: FdtNode) -> bool:
+    """Set up early, a device again, and still initialised.
+
+    fw_devlink_create_devlink() links to neither it nor its descendants
+    while it has no driver, which is the case when of_platform creates
+    the devices ("Not linking ... - dev might never probe").
+    """
+    found = _set_up_early(node) & earlyinit.POPULATED_AGAIN
+    return bool(found) and not found & earlyinit.INITIALIZED_AGAIN
 
 
 def _reg_address(node: FdtNode) -> Optional[int]:
@@ -235,6 +256,14 @@ class _Populate:
                     self.create(child, None, False)
                     break
         self.populate(self.tree.root)
+
+
+def initialized_devices(tree: DeviceTree,
+                        early_init: str = EARLY_POPULATED) -> list[FdtNode]:
+    """The nodes of is_initialized_device(), with EARLY_POPULATED."""
+    if early_init != EARLY_POPULATED:
+        return []
+    return [node for node in tree.nodes() if is_initialized_device(node)]
 
 
 def platform_devices(tree: DeviceTree, early_init: str = EARLY_POPULATED,

@@ -649,17 +649,21 @@ def format_cycles(reports: list[analysis.CycleReport],
         return 'no dependency cycles\n'
     out = []
     for r in reports:
+        if predicted:
+            out.append('cycle: %s (predicted)' % ' '.join(r.members))
+            links = r.broken.split(' ', 1)[1] if \
+                r.broken.startswith('relaxed ') else ''
+            out.extend('  closed by ' + link
+                       for link in links.split('; ') if link)
+            continue
         where = []
         if r.reported:
-            where.append('predicted' if predicted else
-                         'reported by the kernel%s' %
+            where.append('reported by the kernel%s' %
                          (' %d times' % r.reported if r.reported > 1 else ''))
         if r.in_edges:
             where.append('present in the edges')
-        links = r.broken.split('; ')
-        out.append('%s: %s (%s)' % (' '.join(r.members), links[0],
+        out.append('%s: %s (%s)' % (' '.join(r.members), r.broken,
                                     ', '.join(where)))
-        out.extend('  ' + link for link in links[1:])
     return '\n'.join(out) + '\n'
 
 

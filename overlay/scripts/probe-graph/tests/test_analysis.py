@@ -401,15 +401,56 @@ class CheckTest(unittest.TestCase):
                       result.diagnostics[0])
 
     def test_child_outliving_parent_probe_fails(self) -> None:
-        # Started inside the parent's probe, ended after it: not nested.
+        # Queued by the graph, started inside the parent's probe, ended
+        # after it: not nested.
+        graph = Graph('on', [mk('p', start=100, end=500),
+                             mk('c', ready=150, start=200, end=600,
+                                parent='p')],
+                      [Edge('p', 'c', 'parent', 'satisfied')],
+                      stats={'defers_declared': 0})
+        self.assertFalse(analysis.check(graph)[0].ok)
+        # A supplier that is not the parent never nests, whatever the
+        # times.
+        graph = Graph('on', [mk('p', start=100, end=500),
+                             mk('q', start=100, end=500),
+                             mk('c', start=200, end=300, parent='p')],
+                      [Edge('q', 'c', 'fwnode', 'satisfied')],
+                      stats={'defers_declared': 0})
+        self.assertFalse(analysis.check(graph)[0].ok)
+
+    def test_child_started_async_by_parent(self) -> None:
+        # sdhci-aspeed prefers asynchronous probing: the sd-controller's
+        # probe adds the slot, whose probe starts in the async domain and
+        # ends after the parent's.  Not queued by the graph: no ready time.
         graph = Graph('on', [mk('p', start=100, end=500),
                              mk('c', start=200, end=600, parent='p')],
                       [Edge('p', 'c', 'parent', 'satisfied')],
                       stats={'defers_declared': 0})
+        result = analysis.check(graph)[0]
+        self.assertTrue(result.ok, result.diagnostics)
+        self.assertIn('c was probed asynchronously from the probe of its '
+                      'parent p', result.diagnostics[0])
+        # Queued by the graph while the parent probed: a violation.
+        graph.nodes[1].ready_ns = 150
         self.assertFalse(analysis.check(graph)[0].ok)
-        # A supplier edge is never nested, whatever the times.
-        graph.edges = [Edge('p', 'c', 'fwnode', 'satisfied')]
-        graph.nodes[1].end_ns = 300
+        # Started by its caller before the parent's probe: a violation.
+        graph.nodes[1].ready_ns = None
+        graph.nodes[1].start_ns = 50
+        self.assertFalse(analysis.check(graph)[0].ok)
+
+    def test_child_linked_to_parent_is_nested(self) -> None:
+        # imx-pgc-power-domain.N: added by the gpc's probe, probed inside
+        # it, and its own probe links it to its parent as a supplier.
+        graph = Graph('on', [mk('p', start=100, end=500),
+                             mk('c', start=200, end=300, parent='p')],
+                      [Edge('p', 'c', 'parent', 'satisfied'),
+                       Edge('p', 'c', 'devlink', 'satisfied')],
+                      stats={'defers_declared': 0})
+        result = analysis.check(graph)[0]
+        self.assertTrue(result.ok, result.diagnostics)
+        self.assertEqual(len(result.diagnostics), 2)
+        # Outliving the parent's probe, it is not.
+        graph.nodes[1].end_ns = 600
         self.assertFalse(analysis.check(graph)[0].ok)
 
     def test_unforeseen_defers(self) -> None:

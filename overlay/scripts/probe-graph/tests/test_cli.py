@@ -221,10 +221,9 @@ class CliTest(unittest.TestCase):
                       '-o', report)
         for source in (dump, report):
             _, text = self.to_file('cycles', source)
-            self.assertEqual(text, 'pg-ring-a pg-ring-b: relaxed '
-                             '/pg-ring-a:clocks -> /pg-ring-b (predicted, '
-                             'present in the edges)\n'
-                             '  /pg-ring-b:clocks -> /pg-ring-a\n')
+            self.assertEqual(text, 'cycle: pg-ring-a pg-ring-b (predicted)\n'
+                             '  closed by /pg-ring-a:clocks -> /pg-ring-b\n'
+                             '  closed by /pg-ring-b:clocks -> /pg-ring-a\n')
             # probe-delay-us gives probe times: all bound, in order.
             status, text = self.to_file('why', source, '/pg-orphan')
             self.assertEqual(status, 0)
@@ -234,6 +233,12 @@ class CliTest(unittest.TestCase):
             status, text = self.to_file('dot', source)
             self.assertEqual(status, 0)
             self.assertIn('"pg-absent" -> "pg-orphan"', text)
+            # Its cycle is listed once; nothing was deferred.
+            status, text = self.to_file('check', source)
+            self.assertEqual(status, 0, text)
+            self.assertIn('ok 3 each cycle is reported once\n', text)
+            self.assertIn('ok 4 no probe deferred on a declared dependency '
+                          '# SKIP a prediction probes nothing\n', text)
         status, text = self.to_file('diff', dump, test_data_path('bad-on'))
         self.assertEqual(status, 0)
         self.assertIn('by device tree node (prediction against boot):\n'
@@ -274,6 +279,9 @@ class CliTest(unittest.TestCase):
         status, text = self.to_file('why', dump, 'user')
         self.assertEqual(status, 1)
         self.assertIn('user waits for its supplier clk', text)
+        _, text = self.to_file('blame', dump)
+        self.assertEqual(text, 'no probe times: a prediction has them only '
+                         'with --delays or probe-delay-us\n')
         status, _ = self.to_file('predict', '--fail-on-cycles', dtb)
         self.assertEqual(status, 1)
         status, _ = self.to_file('predict', '--fail-on-cycles',
@@ -301,16 +309,25 @@ class CliTest(unittest.TestCase):
         self.assertEqual(status, 2)
         self.assertIn('magic', err)
         self.assertNotIn('compile it first', err)
-        with tempfile.TemporaryDirectory() as tmp:
-            source = os.path.join(tmp, 'board.dts')
-            with open(source, 'w', encoding='utf-8') as f:
-                f.write('/dts-v1/;\n\n/ {\n\tmodel = "a board with a '
-                        'name long enough for a header";\n};\n')
-            status, _, err = self.run_main('predict', source)
+        source = os.path.join(self.tmp, 'board.dts')
+        with open(source, 'w', encoding='utf-8') as f:
+            f.write('/dts-v1/;\n\n/ {\n\tmodel = "a board with a '
+                    'name long enough for a header";\n};\n')
+        status, _, err = self.run_main('predict', source)
         self.assertEqual(status, 2)
         self.assertIn('magic', err)
         self.assertIn('compile it first', err)
         self.assertEqual(len(err.splitlines()), 1)
+        # A .dts where a dump is wanted gets the same hint.
+        status, _, err = self.run_main('cycles', source)
+        self.assertEqual(status, 2)
+        self.assertIn('compile it', err)
+        self.assertEqual(len(err.splitlines()), 1)
+        status, _, err = self.run_main('predict', '--depth', '2',
+                                       test_data_path('bad.dtb'))
+        self.assertEqual(status, 2)
+        self.assertEqual(err, 'probe-graph: error: --depth goes with '
+                         '--focus\n')
         with contextlib.redirect_stderr(io.StringIO()):
             with self.assertRaises(SystemExit):
                 cli.main([])

@@ -384,43 +384,9 @@ class SyntheticTreeTest(unittest.TestCase):
         self.assertEqual(edges, {('/clk', '/a'): ['clocks']})
 
 
-class KernelRuleTest(unittest.TestCase):
-    """One fixture per rule, each derived from the kernel function named."""
-
-    def test_of_platform_bus_create(self) -> None:
-        # Devices: a compatible, available, not operating-points-v2;
-        # children only below a bus type, wherever it is in compatible.
-        tree = tree_of(
-            NodeSpec('cpus', {}, [
-                device('cpu@0', clocks=u32(9)),
-                NodeSpec('l2-cache', {'compatible': strs('cache')})]),
-            NodeSpec('opp-table', {'compatible': strs(
-                'operating-points-v2')}, [NodeSpec('opp-1', {})]),
-            NodeSpec('reserved-memory', {}, [
-                NodeSpec('pool', {'compatible': strs('shared-dma-pool')}),
-                NodeSpec('ramoops', {'compatible': strs('ramoops')})]),
-            NodeSpec('firmware', {}, [device('scm')]),
-            bus('soc', device('dev', device('grandchild')),
-                first='vendor,soc'),
-            bus('off', device('c'), status=strs('disabled')),
-            NodeSpec('nocompat', {}, [device('d')]),
-            device('amba', device('e'),
-                   compatible=strs('arm,pl011', 'arm,primecell')),
-            device('clk', compatible=strs('fixed-clock'),
-                   **{'#clock-cells': u32(0)}, phandle=u32(9)))
-        devices, early = platform.platform_devices(tree)
-        # reserved_mem_matches[] first, then /firmware, then the root.
-        self.assertEqual([d.path for d in devices], [
-            '/reserved-memory/ramoops', '/firmware/scm', '/soc',
-            '/soc/dev', '/amba'])
-        self.assertEqual([n.path for n in early], ['/clk'])
-        self.assertEqual([(d.path, d.parent) for d in devices
-                          if d.parent], [('/soc/dev', '/soc')])
-        self.assertTrue(devices[2].bus)
-        self.assertTrue(devices[4].amba)
-        devices, early = platform.platform_devices(tree, 'devices')
-        self.assertIn('/clk', [d.path for d in devices])
-        self.assertEqual(early, [])
+class DeviceNameTest(unittest.TestCase):
+    """of_device_make_bus_id(); the rules of the kernel are in
+    test_rules.py, one .dts fixture each."""
 
     def test_of_device_make_bus_id(self) -> None:
         tree = tree_of(NodeSpec('soc', {
@@ -433,121 +399,6 @@ class KernelRuleTest(unittest.TestCase):
         names = [platform.device_name(d.node)
                  for d in platform.platform_devices(tree)[0]]
         self.assertEqual(names, ['soc', '3f201000.serial', 'soc:firmware'])
-
-    def test_fw_devlink_parse_fwtree(self) -> None:
-        # Only the available subtrees of devices are parsed: cpus and a
-        # compatible-less hub never have a device, so their suppliers
-        # are never linked.
-        tree = tree_of(
-            device('clk', **{'#clock-cells': u32(0)}, phandle=u32(1)),
-            NodeSpec('cpus', {}, [device('cpu@0', clocks=u32(1))]),
-            NodeSpec('usb-hub', {}, [device('hub', clocks=u32(1))]),
-            device('user', NodeSpec('off', {'status': strs('disabled'),
-                                            'clocks': u32(1)})))
-        roots = [d.node for d in platform.platform_devices(tree)[0]]
-        self.assertEqual(bindings.parse_links(tree, roots), [])
-        self.assertEqual(len(bindings.parse_links(tree)), 2)
-        pred = analysis.predict(tree)
-        self.assertEqual(pred.edges, [])
-        self.assertEqual(pred.dropped, [])
-
-    def test_fw_devlink_create_devlink_proxy(self) -> None:
-        # A link from a node without a device is sync-state-only: the
-        # ring a/x -> b -> a is no cycle, and b still waits for a.
-        pred = predict(
-            device('a', NodeSpec('x', {'clocks': u32(2)}),
-                   **{'#clock-cells': u32(0)}, phandle=u32(1)),
-            device('b', clocks=u32(1), **{'#clock-cells': u32(0)},
-                   phandle=u32(2)))
-        self.assertEqual(states(pred), {
-            ('/b', '/a', 'fwnode'): 'relaxed',
-            ('/a', '/b', 'fwnode'): 'blocking'})
-        self.assertEqual(pred.cycles, [])
-
-    def test_fw_devlink_link_to_consumers_skips_own_supplier(self) -> None:
-        # __fw_devlink_link_to_consumers(): no proxy link when the
-        # consumer's device holds the supplier too.
-        pred = predict(device('a', NodeSpec('x', {'clocks': u32(1)}),
-                              NodeSpec('clk', {'#clock-cells': u32(0),
-                                               'phandle': u32(1)})))
-        self.assertEqual(pred.edges, [])
-        self.assertEqual([d.why for d in pred.dropped],
-                         ['supplier is inside the consumer\'s device'])
-
-    def test_fw_devlink_create_devlink_ancestor(self) -> None:
-        # Only FWNODE_FLAG_NEEDS_CHILD_BOUND_ON_ADD (mdio) stops a link
-        # to an ancestor: the child waits for its bus as a supplier.
-        pred = predict(bus('syscon', bus('sub', device('rst-user',
-                                                       resets=u32(1))),
-                           first='vendor,syscon',
-                           **{'#reset-cells': u32(0)}, phandle=u32(1)))
-        self.assertEqual(edge_map(pred), {
-            ('/syscon', '/syscon/sub/rst-user'): ['resets']})
-
-    def test_fw_devlink_relax_cycles_through_parent(self) -> None:
-        # __fw_devlink_relax_cycles() follows the supplier's parent: a
-        # supplier below the consumer closes a cycle ("Fixed dependency
-        # cycle(s)"), and so does a pinctrl node's hog of its own pins.
-        pred = predict(
-            bus('p', device('c', **{'#clock-cells': u32(0)},
-                            phandle=u32(1)),
-                first='vendor,p', clocks=u32(1)),
-            device('pinctrl', NodeSpec('hog', {'phandle': u32(2)}),
-                   pinctrl_0=u32(2)))
-        self.assertEqual([(c.members, c.links, c.through_parent)
-                          for c in pred.cycles], [
-            (['/p', '/p/c'], ['/p:clocks -> /p/c'], True),
-            (['/pinctrl'], ['/pinctrl:pinctrl-0 -> /pinctrl/hog'], True)])
-        self.assertEqual(states(pred), {
-            ('/p', '/p/c', 'parent'): 'relaxed',
-            ('/p/c', '/p', 'fwnode'): 'cycle-broken'})
-        self.assertEqual(pred.metrics.cycles, [['/p', '/p/c'], ['/pinctrl']])
-
-    def test_of_irq_init_and_of_clk_init(self) -> None:
-        # IRQCHIP_DECLARE with interrupt-controller, and CLK_OF_DECLARE:
-        # OF_POPULATED, no device; fw_devlink_create_devlink() "Not
-        # linking ... might never become dev".
-        nodes = (
-            device('gic', compatible=strs('arm,gic-400'),
-                   interrupt_controller=b'',
-                   **{'#interrupt-cells': u32(1)}, phandle=u32(1)),
-            device('osc', compatible=strs('fixed-clock'),
-                   **{'#clock-cells': u32(0)}, phandle=u32(2)),
-            # of_irq_init() wants interrupt-controller.
-            device('not-intc', compatible=strs('arm,gic-400'),
-                   **{'#dma-cells': u32(0)}, phandle=u32(3)),
-            device('uart', interrupts=u32(5), clocks=u32(2), dmas=u32(3)))
-        pred = predict(*nodes, root_props={'interrupt-parent': u32(1)},
-                       strict=True)
-        self.assertEqual(pred.devices, ['/not-intc', '/uart'])
-        self.assertEqual(pred.early_init, ['/gic', '/osc'])
-        self.assertEqual(edge_map(pred), {('/not-intc', '/uart'): ['dmas']})
-        pred = predict(*nodes, root_props={'interrupt-parent': u32(1)},
-                       strict=True, early_init='devices')
-        self.assertEqual(edge_map(pred), {
-            ('/gic', '/uart'): ['interrupts'],
-            ('/osc', '/uart'): ['clocks'],
-            ('/not-intc', '/uart'): ['dmas']})
-
-    def test_of_irq_parse_raw_follows_interrupt_map(self) -> None:
-        # parse_interrupts() uses of_irq_parse_one(), which translates
-        # through the nexus's interrupt-map to the controller it names.
-        pred = predict(
-            device('gic', interrupt_controller=b'',
-                   **{'#interrupt-cells': u32(2),
-                      '#address-cells': u32(0)}, phandle=u32(1)),
-            device('nexus', **{'#interrupt-cells': u32(1),
-                               '#address-cells': u32(0)},
-                   interrupt_map_mask=u32(0xff),
-                   interrupt_map=u32(3, 1, 30, 4) + u32(4, 1, 31, 4),
-                   phandle=u32(2)),
-            device('dev', interrupt_parent=u32(2), interrupts=u32(4)),
-            # No entry matches 9: of_irq_parse_raw() fails, no link.
-            device('unmapped', interrupt_parent=u32(2),
-                   interrupts=u32(9)))
-        self.assertEqual(edge_map(pred), {
-            ('/gic', '/nexus'): ['interrupt_map'],
-            ('/gic', '/dev'): ['interrupts']})
 
 
 class BindingTableTest(unittest.TestCase):
