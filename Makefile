@@ -3,8 +3,8 @@
 # Probe graph: build, boot and test on Debian's linux-source-6.12.
 # See README.md.
 
-.PHONY: all setup build demo test lint bench bench-rpi3 stress series rebase-base \
-	refresh-series clean
+.PHONY: all setup build demo test lint bench bench-rpi3 bench-boards stress \
+	series rebase-base refresh-series clean
 
 all: demo
 
@@ -36,6 +36,12 @@ bench: build
 bench-rpi3: setup
 	@harness/rpi3-bench $(RPI3_ARGS)
 
+# QEMU's models of five real boards with the kernel's own trees (raspi3b
+# and four 32-bit ARM boards): off, async and on, 5 boots each; writes
+# bench/boards.md.  BOARDS_ARGS="--board orangepi-pc --repeat 3"
+bench-boards: setup
+	@harness/boards bench $(BOARDS_ARGS)
+
 # 10k fan-in, 10k chain and a 100-device cycle; STRESS_ARGS="all --off-large"
 # for every tree of the corpus.  Then the module boots on a KCSAN kernel.
 stress: build
@@ -59,4 +65,4 @@ refresh-series:
 
 clean:
 	rm -rf .build/arm64 .build/uml .build/boot .build/out .build/test-logs \
-		.build/rpi3 .build/rpi3-bench
+		.build/rpi3 .build/rpi3-bench .build/armv7 .build/boards

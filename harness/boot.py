@@ -9,9 +9,11 @@ console log goes to --log; each debugfs file printed between markers is
 written to --out.  Exits non-zero on a panic, an oops, a WARN, a timeout
 or missing markers.
 
---machine raspi3b boots QEMU's Raspberry Pi 3 model B instead (4 CPUs,
-1 GiB, both fixed by the machine) with a compiled board tree given with
---dtb, e.g. the kernel's bcm2837-rpi-3-b.dtb.
+--machine boots one of QEMU's models of a real board instead, with a
+compiled board tree given with --dtb: raspi3b (arm64, e.g. the kernel's
+bcm2837-rpi-3-b.dtb), or sabrelite, mcimx7d-sabre, orangepi-pc and
+ast2600-evb (32-bit ARM: a zImage from harness/configs/armv7-boards.config
+and a static armhf init).
 """
 
 import argparse
@@ -20,19 +22,71 @@ import re
 import shlex
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+from dataclasses import dataclass
 from typing import IO, Dict, List, Optional, Sequence, Union
 
 TOP = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("PG_WORK", TOP / ".build"))
 BOOT = WORK / "boot"
 QEMU_MACHINE = ["-machine", "virt", "-cpu", "cortex-a57"]
-# Machines whose CPUs, memory and device tree come with the board.
-BOARD_MACHINES: Dict[str, List[str]] = {
-    "raspi3b": ["-M", "raspi3b", "-m", "1024"],
+
+
+@dataclass(frozen=True)
+class Arch:
+    """How to boot a kernel of one architecture."""
+
+    kernel_arch: str    # the kernel's ARCH=
+    cross: str          # CROSS_COMPILE=
+    qemu: str
+    image: str          # relative to the build directory
+    max_fdt: int        # bytes of device tree the kernel maps
+
+    @property
+    def cc(self) -> str:
+        """The compiler of the static init."""
+        return self.cross + "gcc"
+
+
+ARM64 = Arch("arm64", "aarch64-linux-gnu-", "qemu-system-aarch64",
+             "arch/arm64/boot/Image", 2 * 1024 * 1024)
+# arch/arm maps FDT_FIXED_SIZE (two 1 MiB sections) from the section the
+# blob starts in: only 1 MiB is sure to fit wherever QEMU places it.
+ARM = Arch("arm", "arm-linux-gnueabihf-", "qemu-system-arm",
+           "arch/arm/boot/zImage", 1024 * 1024)
+
+
+@dataclass(frozen=True)
+class Machine:
+    """A QEMU board model: its CPUs, memory and device tree come with the
+    board; its console is the UART the board's tree names."""
+
+    arch: Arch
+    args: List[str]
+    console: str
+
+
+BOARD_MACHINES: Dict[str, Machine] = {
+    "raspi3b": Machine(ARM64, ["-M", "raspi3b", "-m", "1024"], "ttyAMA0"),
+    # The console is UART2, QEMU's second serial port.
+    "sabrelite": Machine(ARM, ["-M", "sabrelite", "-m", "1024", "-smp", "4",
+                               "-serial", "null", "-serial", "stdio"],
+                         "ttymxc1,115200"),
+    "mcimx7d-sabre": Machine(ARM, ["-M", "mcimx7d-sabre", "-m", "1024",
+                                   "-smp", "2"], "ttymxc0,115200"),
+    "orangepi-pc": Machine(ARM, ["-M", "orangepi-pc", "-m", "1024"],
+                           "ttyS0,115200"),
+    # QEMU connects its first serial port to UART5, the board's console.
+    "ast2600-evb": Machine(ARM, ["-M", "ast2600-evb"], "ttyS4,115200"),
 }
 MACHINES = ["virt", *BOARD_MACHINES]
+
+
+def arch_of(machine: str) -> Arch:
+    return BOARD_MACHINES[machine].arch if machine in BOARD_MACHINES \
+        else ARM64
 
 BEGIN_RE = re.compile(r"^=== probe-graph begin (\S+) ===$")
 END_RE = re.compile(r"^=== probe-graph end (\S+) ===$")
@@ -80,14 +134,15 @@ def rootfs_spec(root: Path, have: Sequence[str]) -> str:
 
 def build_initramfs(kbuild: Path, modules: Sequence[Path] = (),
                     name: str = "initramfs",
-                    rootfs: Optional[Path] = None) -> Path:
+                    rootfs: Optional[Path] = None,
+                    arch: Arch = ARM64) -> Path:
     """Cross-compile the static init and pack it with gen_init_cpio, with
     the given kernel modules in /lib/modules and the tree @rootfs."""
     BOOT.mkdir(parents=True, exist_ok=True)
     src = TOP / "harness" / "initramfs" / "init.c"
-    init = BOOT / "init"
+    init = BOOT / ("init" if arch is ARM64 else "init-arm")
     if newer(init, src):
-        run(["aarch64-linux-gnu-gcc", "-static", "-O2", "-Wall", "-Wextra",
+        run([arch.cc, "-static", "-O2", "-Wall", "-Wextra",
              "-Werror", "-o", str(init), str(src)])
     spec = BOOT / f"{name}.list"
     spec.write_text(
@@ -105,7 +160,7 @@ def build_initramfs(kbuild: Path, modules: Sequence[Path] = (),
     cpio = BOOT / f"{name}.cpio"
     gen = kbuild / "usr" / "gen_init_cpio"
     if not gen.exists():
-        raise BootError(f"{gen} missing: build the arm64 kernel first")
+        raise BootError(f"{gen} missing: build the kernel first")
     with open(cpio, "wb") as f:
         run([str(gen), str(spec)], stdout=f)
     return cpio
@@ -113,8 +168,11 @@ def build_initramfs(kbuild: Path, modules: Sequence[Path] = (),
 
 def qemu_base(smp: int, mem: int, machine: str = "virt") -> List[str]:
     if machine in BOARD_MACHINES:
-        return ["qemu-system-aarch64", *BOARD_MACHINES[machine],
-                "-nographic", "-no-reboot", "-nic", "none"]
+        m = BOARD_MACHINES[machine]
+        # -nographic's serial port, unless the machine names its own.
+        shown = ["-display", "none"] if "-serial" in m.args \
+            else ["-nographic"]
+        return [m.arch.qemu, *m.args, *shown, "-no-reboot", "-nic", "none"]
     return ["qemu-system-aarch64", *QEMU_MACHINE, "-smp", str(smp),
             "-m", str(mem), "-nographic", "-no-reboot", "-nic", "none"]
 
@@ -148,7 +206,7 @@ def make_dtb(nodes: Optional[Path], dts: Optional[Path], smp: int, mem: int,
 # QEMU's load_device_tree() opens a -dtb blob into (size + 10000) * 2
 # bytes and passes it on at that size; an arm64 kernel maps at most
 # MAX_FDT_SIZE (2 MiB) of it and stops before any console otherwise.
-ARM64_MAX_FDT = 2 * 1024 * 1024
+ARM64_MAX_FDT = ARM64.max_fdt
 QEMU_FDT_SLACK = 10000
 
 
@@ -157,14 +215,14 @@ def qemu_fdt_size(size: int) -> int:
     return (size + QEMU_FDT_SLACK) * 2
 
 
-def check_dtb_size(dtb: Path) -> None:
+def check_dtb_size(dtb: Path, arch: Arch = ARM64) -> None:
     """Refuse a device tree QEMU would hand over too large to boot."""
     size = dtb.stat().st_size
-    if qemu_fdt_size(size) > ARM64_MAX_FDT:
-        limit = ARM64_MAX_FDT // 2 - QEMU_FDT_SLACK
+    if qemu_fdt_size(size) > arch.max_fdt:
+        limit = arch.max_fdt // 2 - QEMU_FDT_SLACK
         raise BootError(f"{dtb} is {size} bytes: QEMU passes it on as "
-                        f"{qemu_fdt_size(size)}, over the {ARM64_MAX_FDT} "
-                        f"an arm64 kernel maps (at most {limit} bytes)")
+                        f"{qemu_fdt_size(size)}, over the {arch.max_fdt} "
+                        f"the kernel maps (at most {limit} bytes)")
 
 
 def parse_console(text: str) -> Dict[str, str]:
@@ -190,11 +248,46 @@ def parse_console(text: str) -> Dict[str, str]:
     return files
 
 
+# A machine without a power-off method (no PSCI on the i.MX6's Cortex-A9,
+# none on the AST2600) halts instead of ending QEMU.
+HALTED = b"reboot: Power off not available: System halted instead"
+
+
+def run_qemu(cmd: List[str], log: Path, timeout: int) -> Optional[int]:
+    """Run QEMU with its console in @log: its exit status, 0 if the guest
+    halted because it cannot power off, None on a timeout."""
+    with open(log, "wb") as f:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        halted = threading.Event()
+
+        def pump() -> None:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                f.write(line)
+                if HALTED in line and not halted.is_set():
+                    halted.set()
+                    proc.terminate()
+
+        reader = threading.Thread(target=pump)
+        reader.start()
+        try:
+            rc: Optional[int] = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            rc = None
+        reader.join()
+    return 0 if halted.is_set() else rc
+
+
 def boot(args: argparse.Namespace) -> int:
     kbuild = Path(args.kbuild)
-    image = kbuild / "arch" / "arm64" / "boot" / "Image"
+    arch = arch_of(args.machine)
+    image = kbuild / arch.image
     if not image.exists():
-        raise BootError(f"{image} missing: run harness/build-arm64")
+        raise BootError(f"{image} missing: build the kernel first")
     given = args.nodes or args.dts or args.dtb
     name = args.name or (Path(given).stem if given else args.machine)
     if args.machine != "virt" and args.dtb is None:
@@ -209,7 +302,8 @@ def boot(args: argparse.Namespace) -> int:
         raise BootError(f"{rootfs} is not a directory")
     cpio = build_initramfs(kbuild, modules,
                            f"initramfs-{name}" if modules or rootfs
-                           else "initramfs", rootfs)
+                           else "initramfs" if arch is ARM64
+                           else "initramfs-arm", rootfs, arch)
     if args.dtb is not None:
         dtb = Path(args.dtb)
         if not dtb.exists():
@@ -218,8 +312,10 @@ def boot(args: argparse.Namespace) -> int:
         dtb = make_dtb(Path(args.nodes) if args.nodes else None,
                        Path(args.dts) if args.dts else None,
                        args.smp, args.mem, name)
-    check_dtb_size(dtb)
-    cmdline = ("console=ttyAMA0 panic=-1 loglevel=6 " + args.append +
+    check_dtb_size(dtb, arch)
+    console = BOARD_MACHINES[args.machine].console \
+        if args.machine in BOARD_MACHINES else "ttyAMA0"
+    cmdline = (f"console={console} panic=-1 loglevel=6 " + args.append +
                " -- " + args.init_args).strip()
     cmd = qemu_base(args.smp, args.mem, args.machine) + [
         "-kernel", str(image), "-initrd", str(cpio), "-dtb", str(dtb),
@@ -228,14 +324,7 @@ def boot(args: argparse.Namespace) -> int:
     log.parent.mkdir(parents=True, exist_ok=True)
     print("boot: " + " ".join(shlex.quote(c) for c in cmd), file=sys.stderr)
     start = time.monotonic()
-    with open(log, "wb") as f:
-        try:
-            proc = subprocess.run(cmd, stdout=f, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL,
-                                  timeout=args.timeout)
-            rc = proc.returncode
-        except subprocess.TimeoutExpired:
-            rc = None
+    rc = run_qemu(cmd, log, args.timeout)
     elapsed = time.monotonic() - start
     text = log.read_text(errors="replace")
     problems = []
@@ -292,7 +381,7 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--mem", type=int, default=1024,
                     help="MiB of virt (a board has its own)")
     ap.add_argument("--kbuild", default=str(WORK / "arm64"),
-                    help="arm64 kernel build directory")
+                    help="kernel build directory (default .build/arm64)")
     args = ap.parse_args(argv)
     try:
         return boot(args)

@@ -16,6 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 PACKAGES=(
 	linux-source-6.12 device-tree-compiler qemu-system-arm
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	gcc make flex bison bc libelf-dev libssl-dev ccache graphviz
 	python3 python3-docutils python3-ply sparse mypy cpio xz-utils rsync git
 )

@@ -190,7 +190,8 @@ static void dump_file(const char *path)
 /*
  * Print the kernel log records about probes: "probe of %s returned %d
  * after %lld usecs", which initcall_debug logs at KERN_DEBUG, so they
- * stay off the console while the boot is timed.
+ * stay off the console while the boot is timed; and the record of when
+ * init started ("Run /init as init process", KERN_INFO).
  */
 static void dump_kmsg_probes(void)
 {
@@ -210,7 +211,8 @@ static void dump_kmsg_probes(void)
 		if (n <= 0)
 			break;
 		rec[n] = '\0';
-		if (strstr(rec, ";probe of "))
+		if (strstr(rec, ";probe of ") ||
+		    (strstr(rec, ";Run ") && strstr(rec, " as init process")))
 			fputs(rec, stdout);
 	}
 	close(fd);

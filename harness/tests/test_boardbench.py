@@ -1,37 +1,24 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Unit tests for harness/rpi3-bench, on console logs captured from real
-QEMU raspi3b boots of bcm2837-rpi-3-b.dts: data/rpi3/off.log
-(probe_graph=off) and data/rpi3/on.log (probe_graph=on, a boot where
-soc:firmware's children were probed before soc:firmware bound)."""
+"""Unit tests for harness/boardbench.py (harness/boards, rpi3-bench), on
+console logs captured from real QEMU raspi3b boots of bcm2837-rpi-3-b.dts:
+data/rpi3/off.log (probe_graph=off) and data/rpi3/on.log (probe_graph=on,
+a boot where soc:firmware's children were probed before soc:firmware
+bound)."""
 
-import importlib.machinery
-import importlib.util
 import sys
 import tempfile
 import unittest
 from pathlib import Path
-from types import ModuleType
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+import boardbench as bench  # noqa: E402
 import boot  # noqa: E402
+from board_defs import BOARDS, RASPI3B  # noqa: E402
 
 DATA = HERE / "data" / "rpi3"
-
-
-def load_bench() -> ModuleType:
-    path = HERE.parent / "rpi3-bench"
-    loader = importlib.machinery.SourceFileLoader("rpi3_bench", str(path))
-    spec = importlib.util.spec_from_loader("rpi3_bench", loader)
-    assert spec is not None
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-bench = load_bench()
 
 
 def block(log: str, name: str) -> str:
@@ -196,7 +183,8 @@ class SummaryTest(unittest.TestCase):
 
     def test_report(self) -> None:
         runs = {"off": [self.off], "on": [self.on]}
-        md = bench.report([bench.summarise(m, r, self.ref, self.present)
+        md = bench.report(RASPI3B,
+                          [bench.summarise(m, r, self.ref, self.present)
                            for m, r in runs.items()],
                           runs, self.present, "6.12", "QEMU",
                           "harness/rpi3-bench")
@@ -208,6 +196,110 @@ class SummaryTest(unittest.TestCase):
         self.assertIn("## Deferrals left under probe_graph=on", md)
         self.assertIn("**The graph probed it before a declared dependency "
                       "had bound.**", md)
+        # the board's own notes: a transient device and a failing one
+        self.assertIn("serial8250:0.1 is the legacy 8250 port", md)
+        self.assertIn("- `leds`: gpio-leds takes its GPIO", md)
+
+    def test_report_level(self) -> None:
+        runs = {"off": [self.off]}
+        md = bench.report(RASPI3B, [bench.summarise("off", [self.off],
+                                                    self.ref, self.present)],
+                          runs, self.present, "6.12", "QEMU", "x",
+                          level="##")
+        self.assertTrue(md.startswith("## Raspberry Pi 3 model B: "))
+        self.assertIn("\n### Boots\n", md)
+        self.assertNotIn("\n## Boots", md)
+
+    def test_summary_table(self) -> None:
+        runs = {"off": [self.off], "on": [self.on]}
+        result = bench.BoardResult(
+            board=RASPI3B, kernel="6.12", qemu="QEMU", runs=runs,
+            present=self.present,
+            summaries=[bench.summarise(m, r, self.ref, self.present)
+                       for m, r in runs.items()])
+        table = bench.summary_table([result])
+        self.assertEqual(len(table), 3)
+        row = table[2].split(" | ")
+        self.assertEqual(row[0], "| raspi3b")
+        self.assertEqual(row[1], "34")
+        self.assertEqual(row[2], "- / yes")     # no async boots
+        self.assertEqual(row[3], "51 / - / 59")
+        ratio = self.on.last_probe_ms / self.off.last_probe_ms
+        self.assertEqual(row[6], f"{ratio:.2f}")
+        self.assertTrue(result.good)
+        result.summaries[1].same_bound_as_off = False
+        self.assertFalse(result.good)
+
+
+class InitTimeTest(unittest.TestCase):
+    def test_init_record(self) -> None:
+        text = (DATA / "off.log").read_text().replace(
+            "=== probe-graph end /kmsg/probes ===",
+            "6,900,1234567,-;Run /init as init process\n"
+            "=== probe-graph end /kmsg/probes ===")
+        with tempfile.TemporaryDirectory() as tmp:
+            log = Path(tmp) / "off.log"
+            log.write_text(text)
+            run = bench.measure("off", 0, log, True, {})
+        self.assertAlmostEqual(run.init_ms, 1234.567)
+
+    def test_no_init_record(self) -> None:
+        run = bench.measure("off", 0, DATA / "off.log", True, {})
+        self.assertEqual(run.init_ms, 0.0)
+        s = bench.summarise("off", [run], None, set())
+        self.assertEqual(s.init_ms, 0.0)
+
+
+class ArmBoardTest(unittest.TestCase):
+    """A 32-bit board: QEMU mcimx7d-sabre booting imx7d-sdb.dts, once
+    with probe_graph=off and once with on (data/boards/)."""
+
+    def setUp(self) -> None:
+        data = HERE / "data" / "boards"
+        self.topology = bench.topology_of([data / "mcimx7d-sabre-on.log"])
+        self.present = set(self.topology)
+        self.off = bench.measure("off", 0, data / "mcimx7d-sabre-off.log",
+                                 True, self.topology)
+        self.on = bench.measure("on", 0, data / "mcimx7d-sabre-on.log",
+                                True, self.topology)
+
+    def test_boots(self) -> None:
+        for run in (self.off, self.on):
+            self.assertTrue(run.ok, run.problems)
+            self.assertTrue(run.measured)
+            self.assertGreater(run.init_ms, run.last_probe_ms)
+
+    def test_same_bound_set(self) -> None:
+        ref = set(bench.end_bound(self.off, self.present))
+        self.assertEqual(len(ref), 63)
+        s = bench.summarise("on", [self.on], ref, self.present)
+        self.assertTrue(s.same_bound_as_off, s.bound_diff)
+        # QEMU does not model the SNVS RTC: it fails the same in both.
+        self.assertEqual(self.off.failed["30370000.snvs:snvs-rtc-lp"], 110)
+        self.assertEqual(self.on.failed, self.off.failed)
+
+    def test_deferrals(self) -> None:
+        # Stock probes consumers before their suppliers and defers them;
+        # the graph waits, and only an undeclared dependency is left.
+        self.assertEqual(self.off.deferral_count, 82)
+        self.assertTrue(all(d.cause.startswith("declared dependency")
+                            for d in self.off.deferrals))
+        self.assertEqual([(d.device, d.kind) for d in self.on.deferrals],
+                         [("30840000.spi", "driver")])
+        self.assertLess(self.on.attempts, self.off.attempts)
+
+
+class BoardsTest(unittest.TestCase):
+    def test_boards(self) -> None:
+        self.assertEqual(set(BOARDS), {"raspi3b", "sabrelite",
+                                       "mcimx7d-sabre", "orangepi-pc",
+                                       "ast2600-evb"})
+        for name, b in BOARDS.items():
+            self.assertIn(name, boot.BOARD_MACHINES)
+            self.assertTrue(b.dtb.endswith(".dtb"))
+            self.assertTrue((HERE.parent / "configs" / b.fragment).is_file())
+        self.assertEqual(BOARDS["sabrelite"].arch.kernel_arch, "arm")
+        self.assertEqual(RASPI3B.arch.image, "arch/arm64/boot/Image")
 
 
 if __name__ == "__main__":
