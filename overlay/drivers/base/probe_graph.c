@@ -689,6 +689,8 @@ static int probe_graph_find_blocker(const struct device_supplier_edge *edge,
 {
 	struct probe_graph_blocker *b = data;
 
+	if (edge->flags & DEVICE_EDGE_BEST_EFFORT)
+		b->best_effort = true;
 	if (!(edge->flags & (DEVICE_EDGE_BLOCKING | DEVICE_EDGE_UNBINDING)))
 		return 0;
 
@@ -886,6 +888,11 @@ static bool probe_graph_ready(struct probe_graph_node *node,
 	b->node = node;
 	if (probe_graph_paused || probe_graph_blocked_by(b))
 		return false;
+	/* What check tools need to know of a console probed early. */
+	if (b->best_effort)
+		node->flags |= PROBE_GRAPH_BEST_EFFORT;
+	else
+		node->flags &= ~PROBE_GRAPH_BEST_EFFORT;
 	if (probe_graph_has_cycle_edge(node))
 		probe_graph_report_fw_cycle(node);
 	return true;
@@ -2188,6 +2195,7 @@ VISIBLE_IF_KUNIT int probe_graph_node_info(struct device *dev,
 	info->defers = b.node->defers;
 	info->retries = b.node->retries;
 	info->pending = !!probe_graph_pending_of(b.node);
+	info->best_effort = b.node->flags & PROBE_GRAPH_BEST_EFFORT;
 	if (b.node->state == PROBE_GRAPH_WAITING)
 		probe_graph_blocked_by(&b);
 	return 0;

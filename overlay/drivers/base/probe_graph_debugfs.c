@@ -41,6 +41,8 @@ static const char *probe_graph_reason(struct probe_graph_node *node,
 		snprintf(buf, len, "probe failed: %d", node->ret);
 		return buf;
 	case PROBE_GRAPH_BOUND:
+		if (node->flags & PROBE_GRAPH_BEST_EFFORT)
+			return "probed best effort";
 		if (!node->retries)
 			return "-";
 		/* A dependency nobody declared: what bound it is not known. */
@@ -166,6 +168,8 @@ static const char *probe_graph_edge_state(struct device *sup,
 		return "relaxed";
 	if (flags & (DEVICE_EDGE_BLOCKING | DEVICE_EDGE_UNBINDING))
 		return "blocking";
+	if (flags & DEVICE_EDGE_BEST_EFFORT)
+		return "relaxed";
 	/* Not blocking and not bound: fw_devlink's best effort let it go. */
 	if (sup && !device_is_bound(sup))
 		return "relaxed";

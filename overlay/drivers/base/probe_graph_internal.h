@@ -63,6 +63,7 @@ enum probe_graph_state {
 #define PROBE_GRAPH_LINKS_MISSING	BIT(1)	/* a supplier link deferred it */
 #define PROBE_GRAPH_SYNC		BIT(2)	/* its driver forces sync probing */
 #define PROBE_GRAPH_PARENT_UNHELD	BIT(3)	/* its parent did not hold it back */
+#define PROBE_GRAPH_BEST_EFFORT		BIT(4)	/* ready without a fwnode supplier */
 
 /**
  * struct probe_graph_node - what the graph keeps of a device a driver matched
@@ -82,7 +83,8 @@ enum probe_graph_state {
  * @retries: deferred-list retries, saturating (G).
  * @state: &enum probe_graph_state (G, R).
  * @flags: PROBE_GRAPH_PROBE_CALLED, PROBE_GRAPH_LINKS_MISSING,
- *	PROBE_GRAPH_SYNC, PROBE_GRAPH_PARENT_UNHELD (G).
+ *	PROBE_GRAPH_SYNC, PROBE_GRAPH_PARENT_UNHELD, PROBE_GRAPH_BEST_EFFORT
+ *	(G).
  *
  * 64 bytes, kept from the first match until device_del(); freed after a
  * grace period.  Everything a device needs only while it waits for its
@@ -109,6 +111,9 @@ struct probe_graph_node {
  * @dev: the blocking device, or NULL.
  * @fwnode: the blocking firmware node when it has no device yet.
  * @parent: @dev is the parent.
+ * @best_effort: a supplier with no device yet does not block, because
+ *	fw_devlink lets the device probe best effort (the console's, or
+ *	every device's while wait_for_init_devices_probe() runs).
  * @buf: if not NULL, receives a description.
  * @len: size of @buf.
  */
@@ -117,6 +122,7 @@ struct probe_graph_blocker {
 	struct device *dev;
 	struct fwnode_handle *fwnode;
 	bool parent;
+	bool best_effort;
 	char *buf;
 	size_t len;
 };

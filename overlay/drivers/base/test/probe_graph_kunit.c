@@ -1614,6 +1614,13 @@ static void __init probe_graph_best_effort_test(struct kunit *test)
 
 	KUNIT_EXPECT_TRUE(test, device_is_bound(con));
 	KUNIT_EXPECT_EQ(test, atomic_read(&pg_dt.calls[0]), 1);
+	/* debugfs says why it went ahead of its supplier. */
+	if (probe_graph_get_mode() != PROBE_GRAPH_OFF) {
+		struct probe_graph_node_info info;
+
+		KUNIT_ASSERT_EQ(test, 0, probe_graph_node_info(con, &info));
+		KUNIT_EXPECT_TRUE(test, info.best_effort);
+	}
 }
 #endif
 

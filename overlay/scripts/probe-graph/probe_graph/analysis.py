@@ -691,6 +691,12 @@ def is_nested(parent: Node, child: Node) -> bool:
             child.end_ns <= parent.end_ns)
 
 
+# The reason a bound device gets when fw_devlink let it probe best effort
+# (the stdout-path console; every device in wait_for_init_devices_probe()),
+# without waiting for a supplier that had no device yet.
+REASON_BEST_EFFORT = 'probed best effort'
+
+
 def started_by_parent(parent: Node, child: Node) -> bool:
     """Whether @child's probe started during @parent's, by its caller.
 
@@ -731,6 +737,12 @@ def _check_order(graph: Graph) -> CheckResult:
             result.diagnostics.append(
                 '%s was probed asynchronously from the probe of its parent '
                 '%s, which added it' % (con.name, sup.name))
+            continue
+        if (con.start_ns < sup.end_ns and edge.kind != 'parent' and
+                con.reason == REASON_BEST_EFFORT):
+            result.diagnostics.append(
+                '%s was probed best effort before its supplier %s bound, '
+                'as fw_devlink lets the console' % (con.name, sup.name))
             continue
         if con.start_ns < sup.end_ns:
             result.ok = False

@@ -438,6 +438,21 @@ class CheckTest(unittest.TestCase):
         graph.nodes[1].start_ns = 50
         self.assertFalse(analysis.check(graph)[0].ok)
 
+    def test_best_effort_console(self) -> None:
+        # orangepi-pc's console UART, the stdout-path, probes while its
+        # pin controller still probes: fw_devlink makes it best effort.
+        graph = Graph('on', [mk('pinctrl', start=100, end=500),
+                             mk('uart', ready=200, start=210, end=300,
+                                reason='probed best effort')],
+                      [Edge('pinctrl', 'uart', 'fwnode', 'satisfied')],
+                      stats={'defers_declared': 0})
+        result = analysis.check(graph)[0]
+        self.assertTrue(result.ok, result.diagnostics)
+        self.assertIn('uart was probed best effort before its supplier '
+                      'pinctrl bound', result.diagnostics[0])
+        graph.nodes[1].reason = '-'
+        self.assertFalse(analysis.check(graph)[0].ok)
+
     def test_child_linked_to_parent_is_nested(self) -> None:
         # imx-pgc-power-domain.N: added by the gpc's probe, probed inside
         # it, and its own probe links it to its parent as a supplier.
