@@ -40,6 +40,20 @@ class ParseTest(unittest.TestCase):
         self.assertEqual(rets["leds"], 5)
         self.assertEqual(rets["bcm2835-power"], 19)
 
+    def test_already_bound_is_not_a_result(self) -> None:
+        # Asynchronous attach of at24's dummies: bound, then -EBUSY.
+        text = (DATA / "off.log").read_text().replace(
+            "=== probe-graph end /kmsg/probes ===",
+            "7,901,1500000,-;probe of leds returned 0 after 5 usecs\n"
+            "7,902,1500100,-;probe of leds returned -16 after 1 usecs\n"
+            "=== probe-graph end /kmsg/probes ===")
+        with tempfile.TemporaryDirectory() as tmp:
+            log = Path(tmp) / "off.log"
+            log.write_text(text)
+            run = bench.measure("off", 0, log, True, {})
+        self.assertIn("leds", run.bound)
+        self.assertNotIn("leds", run.failed)
+
     def test_probe_records_ignore_other_lines(self) -> None:
         text = ("[    1.0] probe of x returned 0 after 1 usecs\n"
                 "6,10,2000,-;something else\n"
