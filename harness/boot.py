@@ -225,6 +225,14 @@ def check_dtb_size(dtb: Path, arch: Arch = ARM64) -> None:
                         f"the kernel maps (at most {limit} bytes)")
 
 
+# A kernel message on the console, printed while init printed a file.
+PRINTK_RE = re.compile(r"^\[\s*\d+\.\d+\] ")
+# Files that have no line starting with a printk time: kernel messages
+# the console printed while init printed them are left out.  The output
+# of a program init runs is kept as it is.
+QUIET_FILES = ("/sys/", "/proc/", "/kmsg/")
+
+
 def parse_console(text: str) -> Dict[str, str]:
     """Return the files printed between begin/end markers, by path."""
     files: Dict[str, str] = {}
@@ -241,7 +249,8 @@ def parse_console(text: str) -> Dict[str, str]:
         if m and m.group(1) == current:
             files[current] = "\n".join(buf) + ("\n" if buf else "")
             current = None
-        else:
+        elif not (current.startswith(QUIET_FILES) and
+                  PRINTK_RE.match(line)):
             buf.append(line)
     if current is not None:
         raise BootError(f"no end marker for {current}")

@@ -30,11 +30,22 @@ class ParseConsoleTest(unittest.TestCase):
         self.assertIn("pg-bus:pg-audio\tpg-bus\tbound\t1\t0\t-\n", devices)
         self.assertEqual(files["/sys/kernel/debug/devices_deferred"], "")
 
-    def test_kernel_lines_inside_a_block_are_kept(self) -> None:
-        text = ("=== probe-graph begin /a ===\nx\n[ 1.0] late printk\n"
-                "=== probe-graph end /a ===\n")
-        self.assertEqual(boot.parse_console(text)["/a"],
+    def test_kernel_lines_inside_a_program_block_are_kept(self) -> None:
+        text = ("=== probe-graph begin /run/a ===\nx\n[ 1.0] late printk\n"
+                "=== probe-graph end /run/a ===\n")
+        self.assertEqual(boot.parse_console(text)["/run/a"],
                          "x\n[ 1.0] late printk\n")
+
+    def test_kernel_lines_inside_a_debugfs_file_are_dropped(self) -> None:
+        # ast2600-evb: a late message between two records of the graph
+        # file, which the tool would refuse.
+        path = "/sys/kernel/debug/probe_graph/graph"
+        text = (f"=== probe-graph begin {path} ===\nnode\ta\n"
+                "[    1.140324] hrtimer: interrupt took 3280422 ns\n"
+                f"edge\tb\ta\tparent\tsatisfied\n"
+                f"=== probe-graph end {path} ===\n")
+        self.assertEqual(boot.parse_console(text)[path],
+                         "node\ta\nedge\tb\ta\tparent\tsatisfied\n")
 
     def test_truncated_block_is_an_error(self) -> None:
         cut = self.log[:self.log.index("=== probe-graph end")]

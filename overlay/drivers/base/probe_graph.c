@@ -99,7 +99,11 @@
  * never waits for a worker that may be busy, for instance loading the
  * module that registers the driver, whatever probe_graph.max_active is.
  * A device that only becomes ready after the registration returned is
- * not waited for.
+ * not waited for.  A built-in driver that forces synchronous probing,
+ * registered during boot, first waits for the probes the graph runs:
+ * platform_driver_probe() gives up on a device that did not bind while
+ * it registered, and without the graph every earlier driver's probes are
+ * done by then.
  *
  * Boot goes through three phases, &enum probe_graph_phase.  In BOOT the
  * built-in drivers register and the graph probes their ready devices in
@@ -1468,9 +1472,27 @@ bool probe_graph_driver_attach(const struct device_driver *drv,
 void probe_graph_driver_attach_begin(const struct device_driver *drv)
 {
 	struct probe_graph_batch *batch;
+	bool settle;
 
 	if (!probe_graph_active())
 		return;
+
+	/*
+	 * Without the graph, the probes of every built-in driver are done
+	 * when the next one registers, and platform_driver_probe() relies on
+	 * it: it gives up on a device that did not bind while it registered
+	 * (gpio-aspeed, whose clock and pins the graph may still be probing).
+	 * A built-in driver that forces synchronous probing, registered
+	 * during boot, first lets the probes the graph runs finish.  Not in
+	 * a graph worker, nor for a module, which a probe may be loading.
+	 */
+	scoped_guard(mutex, &probe_graph_lock)
+		settle = drv->probe_type == PROBE_FORCE_SYNCHRONOUS &&
+			 probe_graph_phase == PROBE_GRAPH_PHASE_BOOT &&
+			 !probe_graph_module_coming(drv) &&
+			 !probe_graph_in_worker();
+	if (settle)
+		wait_event(probe_graph_idle_wq, !atomic_read(&probe_graph_busy));
 
 	scoped_guard(mutex, &probe_graph_lock)
 		if (!probe_graph_caller_probes(drv) ||
