@@ -1452,18 +1452,25 @@ static struct device *pg_dt_device(struct kunit *test, const char *name)
 	return &pdev->dev;
 }
 
-static void pg_dt_setup(struct kunit *test, const char * const *names)
+/* Record the probes of the devices of @names, in every mode. */
+static void pg_dt_prepare(struct kunit *test, const char * const *names)
 {
 	unsigned int i;
 
 	if (!of_root)
 		kunit_skip(test, "no device tree root");
-	pg_skip_if_off(test);
 	memset(&pg_dt, 0, sizeof(pg_dt));
 	for (i = 0; names[i]; i++)
 		pg_dt.names[i] = names[i];
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_platform_driver_register(test, &pg_dt_driver));
+}
+
+/* The same, for a case that looks at the graph: not with it off. */
+static void pg_dt_setup(struct kunit *test, const char * const *names)
+{
+	pg_skip_if_off(test);
+	pg_dt_prepare(test, names);
 }
 
 /*
@@ -1546,13 +1553,7 @@ static void probe_graph_dt_binding_test(struct kunit *test)
 	unsigned int i;
 	int ret = -EINVAL;
 
-	if (!of_root)
-		kunit_skip(test, "no device tree root");
-	memset(&pg_dt, 0, sizeof(pg_dt));
-	for (i = 0; names[i]; i++)
-		pg_dt.names[i] = names[i];
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_platform_driver_register(test, &pg_dt_driver));
+	pg_dt_prepare(test, names);
 	switch (b->which) {
 	case 0:
 		ret = of_overlay_apply_kunit(test, probe_graph_kunit_pwrseq);
@@ -1589,17 +1590,10 @@ static void __init probe_graph_best_effort_test(struct kunit *test)
 {
 	static const char * const names[] = { "pg-be-con", NULL };
 	struct device *con;
-	unsigned int i;
 
-	if (!of_root)
-		kunit_skip(test, "no device tree root");
 	if (IS_ENABLED(CONFIG_MODULES))
 		kunit_skip(test, "the deferred probe timeout relaxes the link");
-	memset(&pg_dt, 0, sizeof(pg_dt));
-	for (i = 0; names[i]; i++)
-		pg_dt.names[i] = names[i];
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_platform_driver_register(test, &pg_dt_driver));
+	pg_dt_prepare(test, names);
 	KUNIT_ASSERT_EQ(test, 0, of_overlay_apply_kunit(test,
 							probe_graph_kunit_besteffort));
 	wait_for_device_probe();
