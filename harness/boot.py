@@ -137,7 +137,9 @@ def build_initramfs(kbuild: Path, modules: Sequence[Path] = (),
                     rootfs: Optional[Path] = None,
                     arch: Arch = ARM64) -> Path:
     """Cross-compile the static init and pack it with gen_init_cpio, with
-    the given kernel modules in /lib/modules and the tree @rootfs."""
+    the given kernel modules in /lib/modules and the tree @rootfs.  With
+    modules, /sbin/modprobe is init too: it loads what the kernel's
+    request_module() asks for from /lib/modules."""
     BOOT.mkdir(parents=True, exist_ok=True)
     src = TOP / "harness" / "initramfs" / "init.c"
     init = BOOT / ("init" if arch is ARM64 else "init-arm")
@@ -151,11 +153,14 @@ def build_initramfs(kbuild: Path, modules: Sequence[Path] = (),
         "dir /proc 0755 0 0\n"
         "dir /sys 0755 0 0\n"
         f"file /init {init} 0755 0 0\n" +
-        ("dir /lib 0755 0 0\ndir /lib/modules 0755 0 0\n" if modules else "")
+        ("dir /lib 0755 0 0\ndir /lib/modules 0755 0 0\n"
+         "dir /sbin 0755 0 0\nslink /sbin/modprobe /init 0777 0 0\n"
+         if modules else "")
         + "".join(f"file /lib/modules/{m.name} {m} 0644 0 0\n"
                   for m in modules)
         + (rootfs_spec(rootfs, ["/dev", "/proc", "/sys"] +
-                       (["/lib", "/lib/modules"] if modules else []))
+                       (["/lib", "/lib/modules", "/sbin"]
+                        if modules else []))
            if rootfs else ""))
     cpio = BOOT / f"{name}.cpio"
     gen = kbuild / "usr" / "gen_init_cpio"

@@ -22,6 +22,15 @@ to the test driver and the probe graph's devices file:
  5. load test_async_driver_probe, which fails to load if asynchronous
     and synchronous probing do not behave as the driver core promises.
 
+In step 1 (and again in step 3) the probe of pg-mod-loader, which loading
+waits for, calls request_module() for probe_graph_test_module: the
+kernel runs init as /sbin/modprobe, and that module's init registers
+the driver of pg-mod-loaded.  The module must say its device was bound
+when its registration returned, and request_module() must return 0 in
+the probe, before loading the test driver returns.  --max-active 1 runs
+the same boot with a single probe graph worker, which such a probe may
+hold while the module registers its driver.
+
 The boot itself fails on any panic, oops, WARN, BUG (KASAN), lockdep
 report or hung task in the log, and the run on any object kmemleak
 suspects in a scan init asks for after the last step.  The same boots
@@ -47,17 +56,23 @@ TOP = Path(__file__).resolve().parent.parent
 WORK = Path(os.environ.get("PG_WORK", TOP / ".build"))
 TEST_MODULE = "probe_graph_test_device"
 ASYNC_MODULE = "test_async_driver_probe"
+LOADED_MODULE = "probe_graph_test_module"
 STEPS = [f"insmod:{TEST_MODULE}", f"rmmod:{TEST_MODULE}",
          f"insmod:{TEST_MODULE}", "settle", f"insmod:{ASYNC_MODULE}"]
 CHILDREN = {f"pg-mod-bus:pg-mod-child-{i}" for i in range(1, 5)}
 # bound when loading returns, as with synchronous probing
 READY = ({"pg-mod-solo-1", "pg-mod-solo-2", "pg-mod-solo-3", "pg-mod-clk",
-          "pg-mod-user", "pg-mod-bus", "pg-mod-last"} | CHILDREN)
+          "pg-mod-user", "pg-mod-loader", "pg-mod-bus", "pg-mod-last"} |
+         CHILDREN)
 # retried by the deferred list, and its consumers: nobody waits for them
 LATE = {"pg-mod-late"} | {f"pg-mod-late-user-{i}" for i in range(1, 5)}
 ALL = READY | LATE
 IN_FLIGHT = {"queued", "probing"}
 
+LOADED_RE = re.compile(rf"{LOADED_MODULE}: (\d+) of (\d+) devices bound "
+                       r"when the registration returned")
+REQUEST_RE = re.compile(rf"pg-mod-loader: request_module\({LOADED_MODULE}\)"
+                        r": (-?\d+)(?: in (\S+))?")
 STEP_RE = re.compile(r"^init: step (\d+) (\S+): rc (-?\d+) \(([^)]*)\) "
                      r"in (\d+) ms$", re.M)
 
@@ -130,10 +145,42 @@ def check(steps: List[Step], log: str, graph: bool) -> List[str]:
     if missing:
         problems.append(f"not bound after settling: "
                         f"{' '.join(sorted(missing))}")
+    problems += check_request_module(log)
     # Children probed inside their parent's probe are nested, not
     # violations, with the graph or without.
     for line in re.findall(r"^.*ordering violation.*$", log, re.M):
         problems.append(line.strip())
+    return problems
+
+
+def check_request_module(log: str) -> List[str]:
+    """The module pg-mod-loader's probe loads: loaded once, its device
+    bound when its registration returned, which was before
+    request_module() returned 0 in the probe, itself before the first
+    step ended."""
+    loaded = list(LOADED_RE.finditer(log))
+    requests = list(REQUEST_RE.finditer(log))
+    step1 = STEP_RE.search(log)
+    if len(loaded) != 1:
+        return [f"{LOADED_MODULE} initialised {len(loaded)} times, "
+                "expected once"]
+    bound, total = int(loaded[0].group(1)), int(loaded[0].group(2))
+    problems = []
+    if total < 1 or bound != total:
+        problems.append(f"{LOADED_MODULE}: {bound} of {total} devices bound "
+                        "when its registration returned")
+    if not requests:
+        return problems + ["pg-mod-loader never called request_module()"]
+    for m in requests:
+        if m.group(1) != "0":
+            problems.append(f"request_module({LOADED_MODULE}) returned "
+                            f"{m.group(1)} in pg-mod-loader's probe")
+    if requests[0].start() < loaded[0].end():
+        problems.append("request_module() returned before the module's "
+                        "init had")
+    if step1 and step1.start() < requests[0].end():
+        problems.append("loading the test driver returned before "
+                        "pg-mod-loader's request_module() did")
     return problems
 
 
@@ -161,14 +208,21 @@ def leaks(path: Path) -> List[str]:
         r"^unreferenced object .*$", path.read_text(), re.M)]
 
 
-def summary(steps: List[Step], graph: bool) -> str:
+def summary(steps: List[Step], graph: bool, log: str = "") -> str:
     by_n = {s.n: s for s in steps}
     flying = sum(1 for v in states(by_n[1], LATE).values()
                  if v in IN_FLIGHT) if graph else 0
     return (f"load {by_n[1].ms} ms ({len(by_n[1].bound)} bound), "
             f"unload {by_n[2].ms} ms with {flying} probes in flight, "
             f"reload {by_n[3].ms} ms, {len(by_n[4].bound)}/{len(ALL)} "
-            f"bound after settling, {ASYNC_MODULE} {by_n[5].ms} ms")
+            f"bound after settling, {ASYNC_MODULE} {by_n[5].ms} ms, "
+            f"{LOADED_MODULE} loaded by a probe in "
+            f"{', '.join(loaders(log)) or '?'}")
+
+
+def loaders(log: str) -> List[str]:
+    """The tasks that probed pg-mod-loader: init's insmod, or a worker."""
+    return [m.group(2) for m in REQUEST_RE.finditer(log) if m.group(2)]
 
 
 def module_path(kbuild: Path, name: str) -> Path:
@@ -187,6 +241,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                     help="the kernel: the debug variant, or the kcsan one")
     ap.add_argument("--out", type=Path, required=True,
                     help="directory for the console log and files")
+    ap.add_argument("--max-active", type=int,
+                    help="probe_graph.max_active: probes the graph runs at "
+                    "once (default: the kernel's)")
     ap.add_argument("--timeout", type=int, default=600)
     args = ap.parse_args(argv)
 
@@ -198,13 +255,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     kmemleak = "CONFIG_DEBUG_KMEMLEAK=y" in config
     cmd = [sys.executable, str(TOP / "harness" / "boot.py"),
            "--nodes", str(TOP / "harness" / "dts" / "modules.dtsi"),
-           "--kbuild", str(args.kbuild), "--name", f"modules-{args.mode}",
-           "--append", f"probe_graph={args.mode}",
+           "--kbuild", str(args.kbuild), "--name", f"modules-{args.mode}"
+           + (f"-max{args.max_active}" if args.max_active else ""),
+           "--append", f"probe_graph={args.mode}" +
+           (f" probe_graph.max_active={args.max_active}"
+            if args.max_active else ""),
            "--init-args", f"pg.steps={','.join(STEPS)} pg.timeout_s=300"
            f" pg.kmemleak={int(kmemleak)}",
            "--log", str(log_path), "--out", str(out / "files"),
            "--timeout", str(args.timeout)]
-    for name in (TEST_MODULE, ASYNC_MODULE):
+    for name in (TEST_MODULE, ASYNC_MODULE, LOADED_MODULE):
         cmd += ["--module", str(module_path(args.kbuild, name))]
     booted = subprocess.run(cmd).returncode == 0
     log = log_path.read_text(errors="replace") if log_path.exists() else ""
@@ -222,7 +282,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
     for w in unexercised(steps, args.mode != "off"):
         print(f"modules {args.mode}: warning: {w}")
-    print(f"modules {args.mode}: {summary(steps, args.mode != 'off')}")
+    print(f"modules {args.mode}: {summary(steps, args.mode != 'off', log)}")
     return 0
 
 

@@ -24,6 +24,10 @@
  *   pg.run=PATH	then run PATH (e.g. a selftest script, with a shell
  *			in /bin) and print its output as the block
  *			/run/PATH, then "init: run PATH: exit N"
+ *
+ * Run as /sbin/modprobe, which the kernel's request_module() executes as
+ * "modprobe -q -- NAME", it loads /lib/modules/NAME.ko and logs what it
+ * did to the kernel log.
  */
 
 #define _GNU_SOURCE
@@ -314,6 +318,29 @@ static int load_module(const char *name)
 	return ret;
 }
 
+/* As /sbin/modprobe: load the module named last; loaded already is fine. */
+static int modprobe(int argc, char **argv)
+{
+	const char *name = argc > 1 ? argv[argc - 1] : "";
+	int ret = -1, err = EINVAL, fd;
+	char msg[320];
+
+	if (name[0] && name[0] != '-') {
+		ret = load_module(name);
+		err = ret ? errno : 0;
+	}
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		snprintf(msg, sizeof(msg), "<5>modprobe: %s: %s\n", name,
+			 ret ? strerror(err) : "loaded");
+		if (write(fd, msg, strlen(msg)) < 0) {
+			/* the kernel log was the only place to say it */
+		}
+		close(fd);
+	}
+	return ret && err != EEXIST;
+}
+
 /* Run the comma-separated steps of @steps (modified). */
 static void run_steps(char *steps, long settle_ms, long timeout_s)
 {
@@ -396,7 +423,12 @@ int main(int argc, char **argv)
 {
 	long settle_ms = 300, timeout_s = 60;
 	char *steps = NULL, *run = NULL;
+	const char *base;
 	int i;
+
+	base = strrchr(argv[0], '/');
+	if (!strcmp(base ? base + 1 : argv[0], "modprobe"))
+		return modprobe(argc, argv);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i < argc; i++) {

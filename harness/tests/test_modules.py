@@ -118,6 +118,54 @@ class BrokenBootsTest(unittest.TestCase):
             "not bound after settling: pg-mod-bus:pg-mod-child-3"])
 
 
+class RequestModuleTest(unittest.TestCase):
+    """pg-mod-loader's probe loads probe_graph_test_module."""
+
+    LOADED = ("probe_graph_test_module: 1 of 1 devices bound when the "
+              "registration returned")
+    REQUEST = ("pg-mod-loader: request_module(probe_graph_test_module): 0 "
+               "in kworker/u9:0")
+
+    def test_captured_boots_pass(self) -> None:
+        for mode in ("on", "off"):
+            _, log = captured(mode)
+            self.assertEqual(check_modules.check_request_module(log), [],
+                             mode)
+            self.assertEqual(len(check_modules.loaders(log)), 2, mode)
+
+    def test_module_never_loaded(self) -> None:
+        _, log = captured("on")
+        log = log.replace(self.LOADED, "")
+        self.assertEqual(check_modules.check_request_module(log), [
+            "probe_graph_test_module initialised 0 times, expected once"])
+
+    def test_device_not_bound_when_registration_returned(self) -> None:
+        _, log = captured("on")
+        log = log.replace("1 of 1 devices", "0 of 1 devices")
+        self.assertEqual(check_modules.check_request_module(log), [
+            "probe_graph_test_module: 0 of 1 devices bound when its "
+            "registration returned"])
+
+    def test_request_failing(self) -> None:
+        log = "\n".join([self.LOADED, self.REQUEST.replace(": 0", ": -2"),
+                         "init: step 1 insmod:x: rc 0 (ok) in 5 ms"])
+        self.assertEqual(check_modules.check_request_module(log), [
+            "request_module(probe_graph_test_module) returned -2 in "
+            "pg-mod-loader's probe"])
+
+    def test_order(self) -> None:
+        step = "init: step 1 insmod:x: rc 0 (ok) in 5 ms"
+        good = "\n".join([self.LOADED, self.REQUEST, step])
+        self.assertEqual(check_modules.check_request_module(good), [])
+        early = "\n".join([self.REQUEST, self.LOADED, step])
+        self.assertEqual(check_modules.check_request_module(early), [
+            "request_module() returned before the module's init had"])
+        late = "\n".join([self.LOADED, step, self.REQUEST])
+        self.assertEqual(check_modules.check_request_module(late), [
+            "loading the test driver returned before pg-mod-loader's "
+            "request_module() did"])
+
+
 class LeaksTest(unittest.TestCase):
     def test_kmemleak_report(self) -> None:
         with tempfile.TemporaryDirectory() as tmp:

@@ -6,6 +6,7 @@
  * "probe-delay-us" in its probe, as if waiting for hardware, spins for
  * "probe-busy-us", and then populates its child nodes, as a bus driver
  * would; "probe-error" makes it fail with that error number instead.
+ * "probe-request-module" makes it load that module with request_module().
  * Providers declare the usual cells (#clock-cells, #reset-cells, ...) so
  * that consumers can reference them through bindings fw_devlink already
  * understands.
@@ -29,10 +30,12 @@
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/device.h>
+#include <linux/kmod.h>
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/of_platform.h>
 #include <linux/platform_device.h>
+#include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -248,6 +251,28 @@ static int probe_graph_test_wait_undeclared(struct device *dev)
 	return dev_err_probe(dev, -EPROBE_DEFER, "waiting for %pOF\n", np);
 }
 
+/*
+ * Load the module "probe-request-module" names, as a driver loads the
+ * module of a part it found: request_module() returns once the module's
+ * init has, and the devices its driver registration probed are bound.
+ */
+static int probe_graph_test_request_module(struct device *dev)
+{
+	const char *name;
+	int ret;
+
+	if (of_property_read_string(dev->of_node, "probe-request-module",
+				    &name))
+		return 0;
+	ret = request_module("%s", name);
+	if (ret)
+		return dev_err_probe(dev, ret < 0 ? ret : -ENOENT,
+				     "request_module(%s): %d\n", name, ret);
+	/* Who probes: the registering task, or a probe graph worker. */
+	dev_notice(dev, "request_module(%s): 0 in %s\n", name, current->comm);
+	return 0;
+}
+
 static int __probe_graph_test_device_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -272,6 +297,10 @@ static int __probe_graph_test_device_probe(struct platform_device *pdev)
 	until = ktime_get_ns() + (u64)busy_us * NSEC_PER_USEC;
 	while (ktime_get_ns() < until)
 		cpu_relax();
+
+	ret = probe_graph_test_request_module(dev);
+	if (ret)
+		return ret;
 
 	of_property_read_u32(dev->of_node, "probe-error", &error);
 	if (error)
