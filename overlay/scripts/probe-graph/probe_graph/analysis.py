@@ -844,6 +844,9 @@ EDGE_CYCLE = 'cycle-broken'
 WHY_EARLY = 'supplier is set up early, never a device'
 WHY_EARLY_DEVICE = ('supplier is set up early: fw_devlink does not wait '
                     'for its device')
+WHY_EARLY_LATER = ('supplier is below a device set up early and its own '
+                   'device is added after the consumer\'s: fw_devlink '
+                   'does not wait for it')
 
 
 @dataclass
@@ -1048,7 +1051,7 @@ def _in_subtree(node: Optional[FdtNode], top: FdtNode) -> bool:
 class _Linker:
     """fw_devlink's fate for each firmware link, at the end of boot."""
 
-    def __init__(self, tree: DeviceTree, devices: set[str],
+    def __init__(self, tree: DeviceTree, devices: Mapping[str, int],
                  early: set[str], initialized: set[str]) -> None:
         self.tree = tree
         self.devices = devices
@@ -1075,25 +1078,44 @@ class _Linker:
             node = node.parent
         return False
 
-    def early_init(self, sup: FdtNode) -> Optional[str]:
-        """Why fw_devlink_create_devlink() makes no link to sup, if it
-        is because of an early-init node; else None.
+    def early_init(self, sup: FdtNode, con_dev: Optional[FdtNode]
+                   ) -> Optional[str]:
+        """Why fw_devlink_create_devlink() makes no link to sup from the
+        device of con_dev, if it is because of an early-init node; else
+        None.
 
-        fwnode_init_without_drv() of the supplier or an ancestor: set
-        up early, with no device ("Not linking ... might never become
-        dev"), or with a device that has no driver yet.  A supplier
-        device that is not initialised itself gets its link.
+        An initialised supplier device without a driver gets no link
+        ("Not linking ... - dev might never probe").  A supplier with
+        no device when the consumer is added gets none when it or an
+        ancestor is initialised without a driver
+        (fwnode_ancestor_init_without_drv(): "Not linking ... might
+        never become dev"): set up early and never a device, or a
+        device set up early, whose driver binds after
+        of_platform_default_populate_init() added the consumer.  Below
+        such a device, a supplier whose own device (the supplier, or the
+        nearest device above it, which takes the links of its nodes,
+        FWNODE_FLAG_NOT_DEVICE) is added before the consumer gets its
+        link, one added after does not: devices are added in the order
+        of self.devices, and a device below is assumed to have bound
+        once added, as pin controllers do (their drivers register at
+        arch_initcall, before of_platform_default_populate_init()).
         """
         if sup.path in self.initialized:
             return WHY_EARLY_DEVICE
-        if sup.path in self.devices:
-            return None
         node: Optional[FdtNode] = sup
+        own: Optional[FdtNode] = None
         while node is not None:
             if node.path in self.early:
                 return WHY_EARLY
             if node.path in self.initialized:
-                return WHY_EARLY_DEVICE
+                if own is None:
+                    return WHY_EARLY_DEVICE
+                if con_dev is not None and \
+                        self.devices[own.path] > self.devices[con_dev.path]:
+                    return WHY_EARLY_LATER
+                return None
+            if own is None and node.path in self.devices:
+                own = node
             node = node.parent
         return None
 
@@ -1136,7 +1158,7 @@ def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
     position = {p: i for i, p in enumerate(ordered)}
     devices = set(ordered)
     initialized = platform.initialized_devices(tree, early_init)
-    linker = _Linker(tree, devices, {n.path for n in early_nodes},
+    linker = _Linker(tree, position, {n.path for n in early_nodes},
                      {n.path for n in initialized})
 
     edges: dict[tuple[str, str, str], PredictedEdge] = {}
@@ -1187,7 +1209,8 @@ def predict(tree: DeviceTree, delays: Optional[Mapping[str, int]] = None,
             # of_link_to_phandle() makes no fwnode link at all.
             drop('supplier is disabled')
             continue
-        early_why = linker.early_init(sup_node)
+        early_why = linker.early_init(sup_node,
+                                      linker.device_of(con_node))
         if early_why is not None:
             drop(early_why)
             continue
@@ -1456,6 +1479,10 @@ class BootComparison:
     edges_only_predicted, edges_only_booted: (supplier node, consumer
         node, kind) of gating edges between nodes with a device on both
         sides.
+    predicted, booted, both: how many nodes have a device in the
+        prediction, in the boot (compared devices only), on both sides.
+    edges_predicted, edges_booted, edges_both: how many gating edges
+        between nodes on both sides each has, and how many they share.
     """
     only_predicted: list[str] = field(default_factory=list)
     only_booted: list[str] = field(default_factory=list)
@@ -1465,6 +1492,12 @@ class BootComparison:
         default_factory=list)
     edges_only_booted: list[tuple[str, str, str]] = field(
         default_factory=list)
+    predicted: int = 0
+    booted: int = 0
+    both: int = 0
+    edges_predicted: int = 0
+    edges_booted: int = 0
+    edges_both: int = 0
 
     @property
     def clean(self) -> bool:
@@ -1515,4 +1548,7 @@ def compare_with_boot(predicted: Graph, boot: Graph) -> BootComparison:
         only_booted=sorted(b_nodes - p_nodes),
         shared_nodes=sorted(shared), no_node=sorted(none),
         edges_only_predicted=sorted(p_edges - b_edges),
-        edges_only_booted=sorted(b_edges - p_edges))
+        edges_only_booted=sorted(b_edges - p_edges),
+        predicted=len(p_nodes), booted=len(b_nodes), both=len(both),
+        edges_predicted=len(p_edges), edges_booted=len(b_edges),
+        edges_both=len(p_edges & b_edges))

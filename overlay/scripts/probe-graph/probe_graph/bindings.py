@@ -2,7 +2,8 @@
 """The device tree properties that name suppliers, as fw_devlink reads them.
 
 SUPPLIER_BINDINGS mirrors of_supplier_bindings[] in drivers/of/property.c
-of Linux 6.12, entry for entry and in the same order: when a property
+of Linux 6.12 with the two entries this series adds (mmc_pwrseq,
+phy_handle), entry for entry and in the same order: when a property
 matches an entry and yields at least one phandle, later entries are not
 tried (of_link_property()).  Keep the two in step; nothing else in this
 tool knows property names.
@@ -27,6 +28,7 @@ IOMMU_MAP = 'iommu-map'         # parse_iommu_maps()
 REMOTE_ENDPOINT = 'remote-endpoint'  # parse_remote_endpoint()
 INTERRUPTS = 'interrupts'       # parse_interrupts()
 INTERRUPT_MAP = 'interrupt-map'  # parse_interrupt_map()
+PHY_HANDLE = 'phy-handle'       # parse_phy_handle()
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,8 @@ class SupplierBinding:
         return prop_name == self.prop
 
 
-# Mirrors of_supplier_bindings[] in drivers/of/property.c (Linux 6.12).
+# Mirrors of_supplier_bindings[] in drivers/of/property.c (Linux 6.12,
+# with mmc_pwrseq and phy_handle, which this series adds).
 SUPPLIER_BINDINGS: tuple[SupplierBinding, ...] = (
     SupplierBinding('clocks', 'clocks', '#clock-cells'),
     SupplierBinding('interconnects', 'interconnects', '#interconnect-cells'),
@@ -97,6 +100,8 @@ SUPPLIER_BINDINGS: tuple[SupplierBinding, ...] = (
     SupplierBinding('msi_parent', 'msi-parent', '#msi-cells'),
     SupplierBinding('pses', 'pses', '#pse-cells'),
     SupplierBinding('power_supplies', 'power-supplies', None),
+    SupplierBinding('mmc_pwrseq', 'mmc-pwrseq', None),
+    SupplierBinding('phy_handle', 'phy-handle', None, PHY_HANDLE),
     SupplierBinding('gpio_compat', 'gpios', '#gpio-cells', GPIO_COMPAT),
     SupplierBinding('interrupts', 'interrupts', '#interrupt-cells',
                     INTERRUPTS),
@@ -273,6 +278,35 @@ def _parse_remote_endpoint(tree: DeviceTree, node: FdtNode, prop: str,
     if not phandle:
         return None
     return graph_port_parent(tree.lookup_phandle(phandle))
+
+
+def _is_below(node: Optional[FdtNode], ancestor: FdtNode) -> bool:
+    """of_node_is_below(): node is ancestor or one of its descendants."""
+    while node is not None and node is not ancestor:
+        node = node.parent
+    return node is not None
+
+
+def _parse_phy_handle(tree: DeviceTree, node: FdtNode, prop: str,
+                      index: int, b: SupplierBinding) -> Optional[FdtNode]:
+    # parse_phy_handle(): not the PHY, which binds only once its MAC
+    # attaches it, but the controller of its MDIO bus, the PHY's parent:
+    # only when that has a compatible of its own, and is not inside the
+    # consumer's device (node or its closest compatible ancestor).
+    if index > 0:
+        return None
+    phy = _phandle_args(tree, node, prop, None, 0, 0)
+    if phy is None:
+        return None
+    bus = phy.parent
+    if bus is None or not bus.has('compatible'):
+        return None
+    con: Optional[FdtNode] = node
+    while con is not None and not con.has('compatible'):
+        con = con.parent
+    if con is not None and _is_below(bus, con):
+        return None
+    return bus
 
 
 def interrupt_parent(tree: DeviceTree, node: FdtNode) -> Optional[FdtNode]:
@@ -499,6 +533,7 @@ _PARSERS: dict[str, _Parser] = {
     REMOTE_ENDPOINT: _parse_remote_endpoint,
     INTERRUPTS: _parse_interrupts,
     INTERRUPT_MAP: _parse_interrupt_map,
+    PHY_HANDLE: _parse_phy_handle,
 }
 
 

@@ -367,8 +367,8 @@ def build_parser() -> argparse.ArgumentParser:
                         'of_irq_init()/of_clk_init() set up: "populated" '
                         '(the default, as the kernel does): never devices, '
                         'no links to them, but for those their init makes '
-                        'devices again (i.MX GPC); "devices": like any '
-                        'other node')
+                        'devices again (CLK_OF_DECLARE_DRIVER(), i.MX GPC); '
+                        '"devices": like any other node')
     p.add_argument('--children', action='store_true',
                    help='also the children of devices that are not buses, '
                         'as drivers that populate their node create them '

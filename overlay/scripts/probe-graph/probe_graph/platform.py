@@ -104,9 +104,10 @@ def is_early_init(node: FdtNode) -> bool:
 def is_initialized_device(node: FdtNode) -> bool:
     """Set up early, a device again, and still initialised.
 
-    fw_devlink_create_devlink() links to neither it nor its descendants
-    while it has no driver, which is the case when of_platform creates
-    the devices ("Not linking ... - dev might never probe").
+    fw_devlink_create_devlink() does not link to it while it has no
+    driver, which is the case when of_platform creates the devices ("Not
+    linking ... - dev might never probe"), nor to a node below it whose
+    own device is not there yet (analysis._Linker.early_init()).
     """
     found = _set_up_early(node) & earlyinit.POPULATED_AGAIN
     return bool(found) and not found & earlyinit.INITIALIZED_AGAIN

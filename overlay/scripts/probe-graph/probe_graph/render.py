@@ -720,6 +720,11 @@ def format_boot_comparison(cmp: analysis.BootComparison) -> str:
         out.append('  %s: %s' % (title, ' '.join(items) or 'none'))
     out.append('  not compared: %d devices on their parent\'s node, %d '
                'without a node' % (len(cmp.shared_nodes), len(cmp.no_node)))
+    out.append('  devices: %d predicted, %d booted, %d on both sides' %
+               (cmp.predicted, cmp.booted, cmp.both))
+    out.append('  blocking edges between them: %d predicted, %d booted, %d '
+               'on both sides' % (cmp.edges_predicted, cmp.edges_booted,
+                                  cmp.edges_both))
     for title, edges in (('blocking edges only predicted',
                           cmp.edges_only_predicted),
                          ('blocking edges only booted',

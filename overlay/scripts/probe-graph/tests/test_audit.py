@@ -17,6 +17,9 @@ properties:
   mmc-pwrseq:
     $ref: /schemas/types.yaml#/definitions/phandle
     description: the power sequence
+  firmware:
+    $ref: /schemas/types.yaml#/definitions/phandle
+    description: the firmware
   bus-width:
     $ref: /schemas/types.yaml#/definitions/uint32
   vendor,syscon:
@@ -40,6 +43,7 @@ class AuditTest(unittest.TestCase):
 
     def test_schema_types(self) -> None:
         self.assertEqual(self.types['mmc-pwrseq'], {'phandle'})
+        self.assertEqual(self.types['firmware'], {'phandle'})
         self.assertEqual(self.types['bus-width'], {'uint32'})
         self.assertEqual(self.types['vendor,syscon'], {'phandle-array'})
         self.assertEqual(self.types['assigned-clocks'], {'phandle-array'})
@@ -52,9 +56,11 @@ class AuditTest(unittest.TestCase):
             NodeSpec('clk', dict(dev, phandle=u32(2),
                                  **{'#clock-cells': u32(0)})),
             NodeSpec('mmc', dict(dev, **{
-                'mmc-pwrseq': u32(1),
-                # of_supplier_bindings[] parses clocks: not reported.
+                'firmware': u32(1),
+                # of_supplier_bindings[] parses clocks and, since this
+                # series, mmc-pwrseq: not reported.
                 'clocks': u32(2),
+                'mmc-pwrseq': u32(1),
                 # A number that happens to be a phandle.
                 'bus-width': u32(1),
                 'vendor,syscon': u32(2, 4)})),
@@ -62,7 +68,7 @@ class AuditTest(unittest.TestCase):
                 'compatible': strs('arm,cortex-a53'),
                 'vendor,syscon': u32(2, 8)})]),
             NodeSpec('off', dict(dev, status=strs('disabled'),
-                                 **{'mmc-pwrseq': u32(1)})),
+                                 firmware=u32(1))),
         ])))
 
     def test_ranked_by_schema(self) -> None:
@@ -72,7 +78,7 @@ class AuditTest(unittest.TestCase):
                            e.example_node, e.example_supplier)
                           for e in report.entries], [
             ('vendor,syscon', ['a', 'b'], 2, 2, '/mmc', '/clk'),
-            ('mmc-pwrseq', ['a', 'b'], 2, 0, '/mmc', '/pwrseq')])
+            ('firmware', ['a', 'b'], 2, 0, '/mmc', '/pwrseq')])
         # bus-width = <1> looks like a phandle: the heuristic's false
         # positive, caught by the schema's uint32.
         self.assertEqual(report.heuristic_false, 2)
@@ -82,18 +88,20 @@ class AuditTest(unittest.TestCase):
     def test_heuristic_without_schemas(self) -> None:
         report = audit.audit([('a', self.tree())])
         self.assertEqual(sorted(e.prop for e in report.entries),
-                         ['bus-width', 'mmc-pwrseq', 'vendor,syscon'])
+                         ['bus-width', 'firmware', 'vendor,syscon'])
         self.assertIsNone(report.false_positive_rate)
 
-    def test_raspi3b_mmc_pwrseq(self) -> None:
-        # The SDIO Wi-Fi's power sequence on raspi3b: a dependency the
-        # kernel cannot see; mmc@7e300000 defers until it is there.
+    def test_raspi3b_firmware(self) -> None:
+        # raspberrypi-power's firmware on raspi3b: a dependency the
+        # kernel cannot see; soc:power defers until soc:firmware is
+        # there.  The SDIO Wi-Fi's power sequence was one too, until
+        # this series gave fw_devlink its mmc-pwrseq binding.
         tree = fdt.read_fdt(test_data_path('rpi3b.dtb'))
         report = audit.audit([('rpi3b', tree)], self.types)
-        entry = next(e for e in report.entries if e.prop == 'mmc-pwrseq')
+        entry = next(e for e in report.entries if e.prop == 'firmware')
         self.assertEqual((entry.example_node, entry.example_supplier),
-                         ('/soc/mmc@7e300000', '/wifi-pwrseq'))
-
+                         ('/soc/power', '/soc/firmware'))
+        self.assertNotIn('mmc-pwrseq', [e.prop for e in report.entries])
 
 if __name__ == '__main__':
     unittest.main()

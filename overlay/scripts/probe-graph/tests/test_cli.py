@@ -249,8 +249,11 @@ class CliTest(unittest.TestCase):
         self.run_main('predict', '--dump', test_data_path('rpi3b.dtb'),
                       '-o', dump)
         _, text = self.to_file('diff', dump, test_data_path('rpi3b-on'))
-        self.assertIn('  devices only booted: /cpus/cpu@0 /cpus/cpu@1 '
-                      '/cpus/cpu@2 /cpus/cpu@3\n', text)
+        self.assertIn('  devices only booted: none\n', text)
+        self.assertIn('  devices: 38 predicted, 25 booted, 25 on both '
+                      'sides\n', text)
+        self.assertIn('  blocking edges between them: 42 predicted, 44 '
+                      'booted, 42 on both sides\n', text)
         self.assertIn('  blocking edges only booted: 2\n', text)
 
     def test_predict_views_and_status(self) -> None:

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """Tests for the supplier bindings and the offline prediction."""
 
+import os
+import re
 import unittest
 from typing import Optional
 
-from fixtures import NodeSpec, build_fdt, strs, test_data_path, u32
+from fixtures import TOOL_DIR, NodeSpec, build_fdt, strs, test_data_path, u32
 
 from probe_graph import analysis, bindings, fdt, platform
 
@@ -409,7 +411,33 @@ class BindingTableTest(unittest.TestCase):
         self.assertEqual(len(names), len(set(names)))
         self.assertEqual(names[0], 'clocks')
         self.assertEqual(names[-1], 'post_init_providers')
-        self.assertEqual(len(names), 40)
+        # Linux 6.12's 40, and mmc_pwrseq and phy_handle of this series.
+        self.assertEqual(len(names), 42)
+        self.assertEqual(names[names.index('power_supplies'):
+                               names.index('gpio_compat')],
+                         ['power_supplies', 'mmc_pwrseq', 'phy_handle'])
+
+    def test_same_as_property_c(self) -> None:
+        # of_supplier_bindings[] of the kernel tree the tool is in (or
+        # $srctree's): the same entries in the same order.
+        candidates = [os.path.join(TOOL_DIR, '..', '..', 'drivers', 'of',
+                                   'property.c')]
+        if os.environ.get('srctree'):
+            candidates.insert(0, os.path.join(os.environ['srctree'],
+                                              'drivers', 'of',
+                                              'property.c'))
+        source = next((c for c in candidates if os.path.isfile(c)), None)
+        if source is None:
+            raise unittest.SkipTest('needs drivers/of/property.c (run in '
+                                    'a kernel tree, or set srctree)')
+        with open(source, encoding='utf-8') as f:
+            text = f.read()
+        table = re.search(r'of_supplier_bindings\[\] = \{(.*?)\n\};',
+                          text, re.S)
+        assert table is not None
+        self.assertEqual(
+            re.findall(r'\.parse_prop = parse_(\w+),', table.group(1)),
+            [b.name for b in bindings.SUPPLIER_BINDINGS])
 
     def test_matching(self) -> None:
         def first(prop: str) -> Optional[str]:
@@ -425,6 +453,11 @@ class BindingTableTest(unittest.TestCase):
         self.assertEqual(first('pinctrl-8'), 'pinctrl8')
         self.assertIsNone(first('pinctrl-9'))
         self.assertIsNone(first('compatible'))
+        self.assertEqual(first('mmc-pwrseq'), 'mmc_pwrseq')
+        self.assertEqual(first('phy-handle'), 'phy_handle')
+        # Simple properties are matched by their whole name (strcmp()).
+        self.assertIsNone(first('vendor,mmc-pwrseq'))
+        self.assertIsNone(first('phy-handle-1'))
 
     def test_port_parent(self) -> None:
         tree = fdt.parse_fdt(build_fdt(NodeSpec('', {}, [

@@ -298,6 +298,43 @@ class EarlyInitTest(unittest.TestCase):
         })
 
 
+class EarlyInitDriverTest(unittest.TestCase):
+    """CLK_OF_DECLARE_DRIVER(), fw_devlink_create_devlink() and
+    fwnode_ancestor_init_without_drv()."""
+
+    def test_clk_of_declare_driver(self) -> None:
+        pred = analysis.predict(compile_fixture('early-init-driver'))
+        # Set up early, and devices all the same.
+        self.assertEqual(pred.early_init, [])
+        self.assertEqual(pred.devices, [
+            '/soc', '/soc/mac@1000', '/soc/mac@1800', '/soc/syscon@2000',
+            '/soc/syscon@2000/pinctrl', '/soc/i2c@3000', '/soc/uart@4000',
+            '/rtc', '/ccu'])
+        self.assertEqual(fwnode_states(pred), {
+            ('/soc/syscon@2000/pinctrl', '/soc/i2c@3000', 'fwnode'):
+            'blocking',
+            ('/soc/syscon@2000/pinctrl', '/soc/uart@4000', 'fwnode'):
+            'blocking',
+        })
+        device = analysis.WHY_EARLY_DEVICE
+        later = analysis.WHY_EARLY_LATER
+        self.assertEqual([(d.consumer, d.supplier, d.why)
+                          for d in pred.dropped], [
+            ('/soc/mac@1000', '/soc/syscon@2000', device),
+            ('/soc/mac@1000', '/soc/syscon@2000/pinctrl/a', later),
+            ('/soc/mac@1800', '/soc/syscon@2000/pinctrl', later),
+            ('/soc/i2c@3000', '/soc/syscon@2000', device),
+            ('/ccu', '/rtc', device),
+        ])
+
+    def test_early_init_as_devices(self) -> None:
+        # --early-init=devices: ordinary devices, every link made.
+        pred = analysis.predict(compile_fixture('early-init-driver'),
+                                early_init='devices')
+        self.assertEqual(pred.dropped, [])
+        self.assertEqual(len(fwnode_states(pred)), 7)
+
+
 class ParserTest(unittest.TestCase):
     """of_irq_parse_raw() through parse_interrupts(), parse_gpios()."""
 
@@ -309,6 +346,39 @@ class ParserTest(unittest.TestCase):
             ('/interrupt-controller', '/dev'): ['interrupts'],
             ('/gpio-controller', '/bare'): ['gpios'],
         })
+
+
+class SeriesBindingTest(unittest.TestCase):
+    """parse_mmc_pwrseq() and parse_phy_handle(), which this series adds
+    to of_supplier_bindings[]."""
+
+    def test_parse_mmc_pwrseq(self) -> None:
+        pred = analysis.predict(compile_fixture('mmc-pwrseq'))
+        self.assertEqual({(e.supplier, e.consumer, e.state): e.bindings
+                          for e in pred.edges if e.kind == 'fwnode'}, {
+            ('/wifi-pwrseq', '/soc/mmc@1000', 'blocking'): ['mmc_pwrseq'],
+            ('/wifi-pwrseq', '/soc/mmc@2000', 'blocking'): ['mmc_pwrseq'],
+            ('/emmc-pwrseq', '/soc/mmc@2000', 'blocking'): ['mmc_pwrseq'],
+        })
+        self.assertEqual(pred.dropped, [])
+
+    def test_parse_phy_handle(self) -> None:
+        tree = compile_fixture('phy-handle')
+        # The firmware links: the PHY's bus controller, never the PHY.
+        self.assertEqual([(link.consumer, link.supplier, link.binding)
+                          for link in bindings.parse_links(tree)], [
+            ('/soc/ethernet@3000', '/soc/mdio@1000', 'phy_handle'),
+            ('/soc/switch@6000/ports/port@1', '/soc/mdio@2000',
+             'phy_handle'),
+        ])
+        pred = analysis.predict(tree)
+        self.assertEqual(fwnode_states(pred), {
+            ('/soc/mdio@1000', '/soc/ethernet@3000', 'fwnode'): 'blocking',
+            # A port is no device: the switch's sync-state-only link.
+            ('/soc/mdio@2000', '/soc/switch@6000', 'fwnode'): 'relaxed',
+        })
+        self.assertEqual(pred.cycles, [])
+        self.assertEqual(pred.dropped, [])
 
 
 if __name__ == '__main__':
