@@ -28,13 +28,13 @@ RPI3_NOTES: Dict[str, str] = {
         "until soc:firmware has bound and the driver returns -EPROBE_DEFER."),
     "3f300000.mmc": (
         "sdhci-iproc (the Wi-Fi SDIO host) has `mmc-pwrseq = "
-        "<&wifi_pwrseq>`, which fw_devlink does not parse, so no edge "
-        "declares wifi-pwrseq as its supplier; mmc_pwrseq_alloc() returns "
-        "-EPROBE_DEFER without a reason (hence the empty reason in "
-        "devices_deferred) until wifi-pwrseq registers.  wifi-pwrseq fails "
-        "with -EIO (5) because its reset GPIO is on the firmware GPIO "
-        "expander, which QEMU does not model, so the host stays deferred in "
-        "every mode and is retried after every bind."),
+        "<&wifi_pwrseq>`, which fw_devlink parses since \"of: property: "
+        "fw_devlink: Add support for \"mmc-pwrseq\"\", so wifi-pwrseq is "
+        "its declared supplier.  wifi-pwrseq fails with -EIO (5) because "
+        "its reset GPIO is on the firmware GPIO expander, which QEMU does "
+        "not model, so the host stays unbound in every mode: with the graph "
+        "it waits and is never probed, without it "
+        "device_links_check_suppliers() defers each retry."),
     "soc:firmware:clocks": (
         "raspberrypi-clk gets the firmware of its parent node with "
         "devm_rpi_firmware_get() and returns -EPROBE_DEFER until "
