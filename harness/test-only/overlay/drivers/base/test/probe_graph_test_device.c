@@ -40,6 +40,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 
 /* One ->probe() call: who, when, with what result. */
 struct probe_graph_test_probe {
@@ -265,11 +266,15 @@ static int probe_graph_test_request_module(struct device *dev)
 				    &name))
 		return 0;
 	ret = request_module("%s", name);
-	if (ret)
-		return dev_err_probe(dev, ret < 0 ? ret : -ENOENT,
-				     "request_module(%s): %d\n", name, ret);
-	/* Who probes: the registering task, or a probe graph worker. */
-	dev_notice(dev, "request_module(%s): 0 in %s\n", name, current->comm);
+	if (ret) {
+		/* Positive: the wait status of modprobe. */
+		dev_err(dev, "request_module(%s): %d\n", name, ret);
+		return ret < 0 ? ret : -ENOENT;
+	}
+	/* Who probes: the registering task, or a work item (which one). */
+	dev_notice(dev, "request_module(%s): 0 in %s, work %ps\n", name,
+		   current->comm,
+		   current_work() ? current_work()->func : NULL);
 	return 0;
 }
 

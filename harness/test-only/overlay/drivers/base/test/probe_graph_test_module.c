@@ -12,6 +12,8 @@
  * worker (probe_graph.max_active=1).
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/of.h>
@@ -47,15 +49,21 @@ static unsigned int probe_graph_test_module_bound(unsigned int *total)
 
 	*total = 0;
 	for_each_compatible_node(np, NULL, PROBE_GRAPH_TEST_MODULE_COMPATIBLE) {
-		struct platform_device *pdev = of_find_device_by_node(np);
+		struct platform_device *pdev;
 
 		if (!of_device_is_available(np))
 			continue;
 		(*total)++;
-		if (pdev && device_is_bound(&pdev->dev))
+		pdev = of_find_device_by_node(np);
+		if (!pdev)
+			continue;
+		/*
+		 * Without the device lock: taking it would wait for a probe
+		 * still running, and hide that the registration did not.
+		 */
+		if (device_is_bound(&pdev->dev))
 			bound++;
-		if (pdev)
-			put_device(&pdev->dev);
+		put_device(&pdev->dev);
 	}
 	return bound;
 }
@@ -69,7 +77,7 @@ static int __init probe_graph_test_module_init(void)
 	if (ret)
 		return ret;
 	bound = probe_graph_test_module_bound(&total);
-	pr_notice("probe_graph_test_module: %u of %u devices bound when the registration returned\n",
+	pr_notice("%u of %u devices bound when the registration returned\n",
 		  bound, total);
 	return 0;
 }
