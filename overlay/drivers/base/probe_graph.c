@@ -1914,6 +1914,7 @@ void probe_graph_device_del(struct device *dev)
 	list_for_each_entry_safe(waiter, tmp, &probe_graph_waiting, wait_list)
 		if (waiter->blocker == dev)
 			probe_graph_evaluate(waiter, false);
+	probe_graph_forget_fw_edges(node);
 	/* probe_graph_device_claimed() looks at it without G. */
 	kfree_rcu_mightsleep(node);
 }

@@ -12,6 +12,14 @@
  * reaches when it becomes ready with a marked edge; never from debugfs.
  * Each cycle is reported once.
  *
+ * A cycle fw_devlink broke need not exist among devices at any one time:
+ * a member can be bound, and its marked links dropped, before the device
+ * of another member is even added.  So when a device becomes ready, the
+ * marked edges it has then are also noted, by the firmware node names at
+ * their ends, and the noted edges are searched as well: each member is
+ * ready once, so the cycle closes among them when the last one is.  An
+ * edge is noted once and forgotten when its consumer's device goes.
+ *
  * A search keeps its state in arrays of its own, indexed by the position
  * of each node in the search, and frees them when it is done: nothing is
  * kept in the nodes.  Everything here runs with probe_graph_lock (G)
@@ -25,6 +33,7 @@
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
+#include <linux/property.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -49,6 +58,22 @@ static LIST_HEAD(probe_graph_cycles);		/* G */
 static unsigned int probe_graph_cycles_found;	/* G */
 
 /**
+ * struct probe_graph_fw_edge - an edge fw_devlink marked as part of a cycle
+ * @list: entry in probe_graph_fw_edges (G).
+ * @node: the consumer's node, which had the edge when it became ready.
+ * @con: full name of the consumer's firmware node.
+ * @sup: full name of the supplier's firmware node.
+ */
+struct probe_graph_fw_edge {
+	struct list_head list;
+	struct probe_graph_node *node;
+	char *con;
+	char *sup;
+};
+
+static LIST_HEAD(probe_graph_fw_edges);		/* G */
+
+/**
  * struct probe_graph_scc - one search for strongly connected components
  * @pos: the position of each node of the search, plus one.
  * @nodes: the nodes of the search, by position.
@@ -61,6 +86,8 @@ static unsigned int probe_graph_cycles_found;	/* G */
  *	entries.
  * @collect: successors found are recorded in @adj; otherwise they are
  *	added to the search.
+ * @noted: the edges are the noted ones (&struct probe_graph_fw_edge),
+ *	not those of the devices now.
  * @failed: out of memory: the search is abandoned.
  */
 struct probe_graph_scc {
@@ -73,6 +100,7 @@ struct probe_graph_scc {
 	unsigned int adj_size;
 	unsigned int *first;
 	bool collect;
+	bool noted;
 	bool failed;
 };
 
@@ -151,6 +179,21 @@ static int probe_graph_scc_edge(const struct device_supplier_edge *edge,
 	return 0;
 }
 
+/* The noted edges of @node lead to the nodes that noted their supplier's. */
+static void probe_graph_scc_walk_noted(struct probe_graph_scc *scc,
+				       struct probe_graph_node *node)
+{
+	struct probe_graph_fw_edge *e, *f;
+
+	list_for_each_entry(e, &probe_graph_fw_edges, list) {
+		if (e->node != node)
+			continue;
+		list_for_each_entry(f, &probe_graph_fw_edges, list)
+			if (!strcmp(f->con, e->sup))
+				probe_graph_scc_next(scc, f->node);
+	}
+}
+
 /* Look at what @node depends on: a blocking parent, blocking or cycle links. */
 static void probe_graph_scc_walk(struct probe_graph_scc *scc,
 				 struct probe_graph_node *node)
@@ -159,6 +202,10 @@ static void probe_graph_scc_walk(struct probe_graph_scc *scc,
 
 	lockdep_assert_held(&probe_graph_lock);
 
+	if (scc->noted) {
+		probe_graph_scc_walk_noted(scc, node);
+		return;
+	}
 	if (probe_graph_parent_blocks(node)) {
 		parent = probe_graph_node_of(node->dev->parent);
 		if (parent)
@@ -399,22 +446,38 @@ bool probe_graph_has_cycle_edge(struct probe_graph_node *node)
 					   NULL) > 0;
 }
 
-/**
- * probe_graph_report_fw_cycle() - report the cycle fw_devlink broke at @node
- * @node: a node with an edge fw_devlink marked as part of a cycle
- *
- * fw_devlink relaxes the links of a cycle it finds and drops them once the
- * devices bind, so the cycle is reported when its first member is ready:
- * the search covers what @node reaches through such edges.
- *
- * Context: G held.
- */
-void probe_graph_report_fw_cycle(struct probe_graph_node *node)
+/* Note a marked edge of the node @data, once. */
+static int probe_graph_note_edge(const struct device_supplier_edge *edge,
+				 void *data)
 {
-	struct probe_graph_scc scc = { };
-	unsigned int i;
+	struct probe_graph_node *node = data;
+	struct probe_graph_fw_edge *e;
 
-	lockdep_assert_held(&probe_graph_lock);
+	if (!(edge->flags & DEVICE_EDGE_CYCLE) || !edge->fwnode)
+		return 0;
+	char *con __free(kfree) = kasprintf(GFP_KERNEL, "%pfwf",
+					    dev_fwnode(node->dev));
+	char *sup __free(kfree) = kasprintf(GFP_KERNEL, "%pfwf", edge->fwnode);
+	if (!con || !sup)
+		return 0;
+	list_for_each_entry(e, &probe_graph_fw_edges, list)
+		if (e->node == node && !strcmp(e->sup, sup))
+			return 0;
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return 0;
+	e->node = node;
+	e->con = no_free_ptr(con);
+	e->sup = no_free_ptr(sup);
+	list_add_tail(&e->list, &probe_graph_fw_edges);
+	return 0;
+}
+
+/* Search from @node, through the edges of the devices now or the noted ones. */
+static void probe_graph_search_from(struct probe_graph_node *node, bool noted)
+{
+	struct probe_graph_scc scc = { .noted = noted };
+	unsigned int i;
 
 	xa_init(&scc.pos);
 	probe_graph_scc_add(&scc, node);
@@ -422,6 +485,49 @@ void probe_graph_report_fw_cycle(struct probe_graph_node *node)
 	for (i = 0; i < scc.n && !scc.failed; i++)
 		probe_graph_scc_walk(&scc, scc.nodes[i]);
 	probe_graph_scc_run(&scc);
+}
+
+/**
+ * probe_graph_report_fw_cycle() - report the cycle fw_devlink broke at @node
+ * @node: a ready node with an edge fw_devlink marked as part of a cycle
+ *
+ * fw_devlink relaxes the links of a cycle it finds and drops them once the
+ * devices bind.  The search covers what @node reaches through such edges
+ * now, and through the edges noted when each node was ready, @node's
+ * included, so the cycle is reported when its first member is ready if
+ * all of them are devices by then, or else when its last one is.
+ *
+ * Context: G held.
+ */
+void probe_graph_report_fw_cycle(struct probe_graph_node *node)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	device_links_walk_suppliers(node->dev, probe_graph_note_edge, node);
+	probe_graph_search_from(node, false);
+	probe_graph_search_from(node, true);
+}
+
+/**
+ * probe_graph_forget_fw_edges() - forget the edges a node noted
+ * @node: a node whose device is being deleted
+ *
+ * Context: G held.
+ */
+void probe_graph_forget_fw_edges(struct probe_graph_node *node)
+{
+	struct probe_graph_fw_edge *e, *tmp;
+
+	lockdep_assert_held(&probe_graph_lock);
+
+	list_for_each_entry_safe(e, tmp, &probe_graph_fw_edges, list) {
+		if (e->node != node)
+			continue;
+		list_del(&e->list);
+		kfree(e->con);
+		kfree(e->sup);
+		kfree(e);
+	}
 }
 
 /**

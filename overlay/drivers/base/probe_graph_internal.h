@@ -181,6 +181,7 @@ u64 probe_graph_ready_ns(struct probe_graph_node *node);
 /* probe_graph_cycles.c */
 void probe_graph_find_cycles(void);
 void probe_graph_report_fw_cycle(struct probe_graph_node *node);
+void probe_graph_forget_fw_edges(struct probe_graph_node *node);
 bool probe_graph_has_cycle_edge(struct probe_graph_node *node);
 unsigned int probe_graph_cycle_count(void);
 void probe_graph_show_cycles(struct seq_file *s);

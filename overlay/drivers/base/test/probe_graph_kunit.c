@@ -1675,6 +1675,53 @@ static void probe_graph_dt_cycle_test(struct kunit *test)
 	if (cy->members)
 		KUNIT_EXPECT_TRUE(test, probe_graph_cycle_reported(cy->members));
 }
+
+static void pg_dt_depopulate(void *dev)
+{
+	of_platform_depopulate(dev);
+}
+
+/*
+ * A cycle fw_devlink broke is reported even though its members never
+ * are devices at the same time: pg-cyl-a is bound, and its links to the
+ * cycle dropped, before the devices of the two others are added.
+ */
+static void probe_graph_dt_cycle_late_test(struct kunit *test)
+{
+	static const char * const names[] = {
+		"pg-cyl-a", "pg-cyl-b", "pg-cyl-c", NULL
+	};
+	static const char members[] =
+		"pg-cyl-a pg-cyl-bus:pg-cyl-b pg-cyl-bus:pg-cyl-c";
+	struct device_node *bus_np;
+	struct device *bus;
+	unsigned int i;
+
+	pg_dt_setup(test, names);
+	KUNIT_ASSERT_EQ(test, 0, of_overlay_apply_kunit(test,
+							probe_graph_kunit_cyclelate));
+	wait_for_device_probe();
+	KUNIT_ASSERT_TRUE(test, device_is_bound(pg_dt_device(test, names[0])));
+
+	bus_np = of_find_node_by_name(NULL, "pg-cyl-bus");
+	KUNIT_ASSERT_NOT_NULL(test, bus_np);
+	of_node_put_kunit(test, bus_np);
+	bus = pg_dt_device(test, "pg-cyl-bus");
+	KUNIT_ASSERT_EQ(test, 0, of_platform_populate(bus_np, NULL, NULL, bus));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   pg_dt_depopulate,
+							   bus));
+	wait_for_device_probe();
+
+	for (i = 0; names[i]; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test,
+				      device_is_bound(pg_dt_device(test, names[i])),
+				      "%s", names[i]);
+		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pg_dt.calls[i]), 1,
+				    "%s", names[i]);
+	}
+	KUNIT_EXPECT_TRUE(test, probe_graph_cycle_reported(members));
+}
 #endif /* CONFIG_OF_OVERLAY */
 
 /*
@@ -2312,6 +2359,7 @@ static struct kunit_case probe_graph_test_cases[] = {
 	KUNIT_CASE(probe_graph_dt_no_driver_test),
 	KUNIT_CASE_PARAM(probe_graph_dt_binding_test, pg_dt_binding_gen_params),
 	KUNIT_CASE_PARAM(probe_graph_dt_cycle_test, pg_dt_cycle_gen_params),
+	KUNIT_CASE(probe_graph_dt_cycle_late_test),
 #endif
 	{}
 };
