@@ -636,8 +636,8 @@ static void probe_graph_set_sync(struct probe_graph_node *node, bool sync)
  */
 
 /**
- * probe_graph_parent_blocks() - whether a node's parent keeps it from probing
- * @node: the node
+ * probe_graph_parent_blocks() - whether a device's parent keeps it from probing
+ * @dev: the device, which need not have a node
  *
  * A parent blocks while it is expected to bind: it waits, is queued,
  * unbinds, or is being probed by another task.  A parent that failed or
@@ -647,9 +647,9 @@ static void probe_graph_set_sync(struct probe_graph_node *node, bool sync)
  * Context: G held.
  * Return: true if the parent blocks.
  */
-bool probe_graph_parent_blocks(struct probe_graph_node *node)
+bool probe_graph_parent_blocks(struct device *dev)
 {
-	struct device *parent = node->dev->parent;
+	struct device *parent = dev->parent;
 	struct probe_graph_pending *pp;
 	struct probe_graph_node *pnode;
 
@@ -728,7 +728,7 @@ bool probe_graph_blocked_by(struct probe_graph_blocker *b)
 
 	lockdep_assert_held(&probe_graph_lock);
 
-	if (probe_graph_parent_blocks(node)) {
+	if (probe_graph_parent_blocks(node->dev)) {
 		b->dev = node->dev->parent;
 		b->parent = true;
 		if (b->buf)
@@ -1456,6 +1456,23 @@ bool probe_graph_driver_attach(const struct device_driver *drv,
 	return probe_graph_offer(dev, drv, sync);
 }
 
+/*
+ * A device the driver @data matches that would wait if it were offered
+ * now: its parent or a supplier is not bound.
+ */
+static int probe_graph_match_waits(struct device *dev, void *data)
+{
+	const struct device_driver *drv = data;
+	struct probe_graph_blocker b = { };
+
+	if (READ_ONCE(dev->driver) || driver_match_device(drv, dev) <= 0)
+		return 0;
+	guard(mutex)(&probe_graph_lock);
+	return probe_graph_parent_blocks(dev) ||
+	       device_links_walk_suppliers(dev, probe_graph_find_blocker,
+					   &b) > 0;
+}
+
 /**
  * probe_graph_driver_attach_begin() - a driver starts attaching to devices
  * @drv: the driver
@@ -1483,7 +1500,9 @@ void probe_graph_driver_attach_begin(const struct device_driver *drv)
 	 * it: it gives up on a device that did not bind while it registered
 	 * (gpio-aspeed, whose clock and pins the graph may still be probing).
 	 * A built-in driver that forces synchronous probing, registered
-	 * during boot, first lets the probes the graph runs finish.  Not in
+	 * during boot, first lets the probes the graph runs finish, if a
+	 * device it matches would wait: most such registrations, every PHY
+	 * driver's for one, match no device yet, or only ready ones.  Not in
 	 * a graph worker, nor for a module, which a probe may be loading.
 	 */
 	scoped_guard(mutex, &probe_graph_lock)
@@ -1491,7 +1510,8 @@ void probe_graph_driver_attach_begin(const struct device_driver *drv)
 			 probe_graph_phase == PROBE_GRAPH_PHASE_BOOT &&
 			 !probe_graph_module_coming(drv) &&
 			 !probe_graph_in_worker();
-	if (settle)
+	if (settle && bus_for_each_dev(drv->bus, NULL, (void *)drv,
+				       probe_graph_match_waits))
 		wait_event(probe_graph_idle_wq, !atomic_read(&probe_graph_busy));
 
 	scoped_guard(mutex, &probe_graph_lock)

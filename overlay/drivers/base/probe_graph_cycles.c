@@ -206,7 +206,7 @@ static void probe_graph_scc_walk(struct probe_graph_scc *scc,
 		probe_graph_scc_walk_noted(scc, node);
 		return;
 	}
-	if (probe_graph_parent_blocks(node)) {
+	if (probe_graph_parent_blocks(node->dev)) {
 		parent = probe_graph_node_of(node->dev->parent);
 		if (parent)
 			probe_graph_scc_next(scc, parent);

@@ -205,7 +205,7 @@ static void probe_graph_show_parent_edge(struct seq_file *s,
 	if (!pnode || (!parent->can_match && pnode->state != PROBE_GRAPH_BOUND))
 		return;
 
-	if (probe_graph_parent_blocks(node))
+	if (probe_graph_parent_blocks(node->dev))
 		state = "blocking";
 	else if (pnode->state == PROBE_GRAPH_BOUND &&
 		 !(node->flags & PROBE_GRAPH_PARENT_UNHELD))

@@ -169,7 +169,7 @@ extern const char * const probe_graph_mode_names[];
 /* probe_graph.c */
 enum probe_graph_mode probe_graph_get_mode(void);
 struct probe_graph_node *probe_graph_node_of(const struct device *dev);
-bool probe_graph_parent_blocks(struct probe_graph_node *node);
+bool probe_graph_parent_blocks(struct device *dev);
 bool probe_graph_blocked_by(struct probe_graph_blocker *b);
 void probe_graph_get_stats(struct probe_graph_stats *stats);
 const char *probe_graph_phase_name(void);
