@@ -761,7 +761,8 @@ def build(board: Board, kbuild: Path, jobs: int) -> Path:
 
 
 def run_boot(board: Board, kbuild: Path, dtb: Path, mode: str, log: Path,
-             out: Path, timeout: int, work: Path) -> bool:
+             out: Path, timeout: int, work: Path,
+             smp: Optional[int] = None) -> bool:
     # boot.py builds the initramfs under $PG_WORK/boot: a directory of our
     # own, which other boots cannot rewrite while QEMU loads it.
     env = dict(os.environ, PG_WORK=str(work))
@@ -772,7 +773,8 @@ def run_boot(board: Board, kbuild: Path, dtb: Path, mode: str, log: Path,
          "--append", f"{MODES[mode]} {COMMON}",
          "--init-args", f"pg.kmsg=1 pg.timeout_s={timeout}",
          "--log", str(log), "--out", str(out),
-         "--timeout", str(timeout + 120)], env=env)
+         "--timeout", str(timeout + 120)]
+        + (["--smp", str(smp)] if smp is not None else []), env=env)
     return proc.returncode == 0
 
 
@@ -811,9 +813,9 @@ class BoardResult:
 
 def bench_board(board: Board, modes: Sequence[str], repeat: int, out: Path,
                 kbuild: Path, jobs: int, build_it: bool, reuse: bool,
-                timeout: int) -> BoardResult:
+                timeout: int, smp: Optional[int] = None) -> BoardResult:
     """Boot @board @repeat times per mode (or read the logs in @out with
-    @reuse) and measure every boot."""
+    @reuse) and measure every boot; @smp: CPUs instead of the board's."""
     out.mkdir(parents=True, exist_ok=True)
     dtb = dtb_path(board, kbuild)
     if build_it and not reuse:
@@ -827,7 +829,7 @@ def bench_board(board: Board, modes: Sequence[str], repeat: int, out: Path,
             ok = True
             if not reuse:
                 ok = run_boot(board, kbuild, dtb, mode, log, base, timeout,
-                              out / "work")
+                              out / "work", smp)
             elif not log.exists():
                 continue
             boots.append((mode, i, log, ok))

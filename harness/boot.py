@@ -171,14 +171,20 @@ def build_initramfs(kbuild: Path, modules: Sequence[Path] = (),
     return cpio
 
 
-def qemu_base(smp: int, mem: int, machine: str = "virt") -> List[str]:
+def qemu_base(smp: Optional[int], mem: int,
+              machine: str = "virt") -> List[str]:
+    """QEMU's command up to the kernel.  @smp: CPUs of virt (2 if None),
+    or of a board whose model takes -smp, instead of the board's own."""
     if machine in BOARD_MACHINES:
         m = BOARD_MACHINES[machine]
+        args = list(m.args)
+        if smp is not None and "-smp" in args:
+            args[args.index("-smp") + 1] = str(smp)
         # -nographic's serial port, unless the machine names its own.
         shown = ["-display", "none"] if "-serial" in m.args \
             else ["-nographic"]
-        return [m.arch.qemu, *m.args, *shown, "-no-reboot", "-nic", "none"]
-    return ["qemu-system-aarch64", *QEMU_MACHINE, "-smp", str(smp),
+        return [m.arch.qemu, *args, *shown, "-no-reboot", "-nic", "none"]
+    return ["qemu-system-aarch64", *QEMU_MACHINE, "-smp", str(smp or 2),
             "-m", str(mem), "-nographic", "-no-reboot", "-nic", "none"]
 
 
@@ -325,7 +331,7 @@ def boot(args: argparse.Namespace) -> int:
     else:
         dtb = make_dtb(Path(args.nodes) if args.nodes else None,
                        Path(args.dts) if args.dts else None,
-                       args.smp, args.mem, name)
+                       args.smp or 2, args.mem, name)
     check_dtb_size(dtb, arch)
     console = BOARD_MACHINES[args.machine].console \
         if args.machine in BOARD_MACHINES else "ttyAMA0"
@@ -390,8 +396,9 @@ def main(argv: List[str]) -> int:
     ap.add_argument("--out", help="directory for the debugfs files")
     ap.add_argument("--name", help="name for the generated files")
     ap.add_argument("--timeout", type=int, default=300)
-    ap.add_argument("--smp", type=int, default=2,
-                    help="CPUs of virt (a board has its own)")
+    ap.add_argument("--smp", type=int,
+                    help="CPUs of virt (default 2), or of sabrelite or "
+                    "mcimx7d-sabre instead of the board's own")
     ap.add_argument("--mem", type=int, default=1024,
                     help="MiB of virt (a board has its own)")
     ap.add_argument("--kbuild", default=str(WORK / "arm64"),

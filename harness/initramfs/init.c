@@ -10,7 +10,8 @@
  *   pg.min_ms=N		do not settle before N ms of uptime, for trees
  *			where a timeout (deferred_probe_timeout=) must fire
  *   pg.kmsg=1		also print the "probe of" lines initcall_debug left
- *			in the kernel log, as the block /kmsg/probes
+ *			in the kernel log, as the block /kmsg/probes;
+ *			pg.kmsg=2 adds its "calling" and "initcall" lines
  *   pg.steps=S,S,...	after settling, run each step and print the probe
  *			graph's devices and stats right after it, as the
  *			blocks /step/N/probe_graph/{devices,stats} and
@@ -216,7 +217,9 @@ static void dump_kmsg_probes(void)
 			break;
 		rec[n] = '\0';
 		if (strstr(rec, ";probe of ") ||
-		    (strstr(rec, ";Run ") && strstr(rec, " as init process")))
+		    (strstr(rec, ";Run ") && strstr(rec, " as init process")) ||
+		    (want_kmsg > 1 && (strstr(rec, ";calling ") ||
+				       strstr(rec, ";initcall "))))
 			fputs(rec, stdout);
 	}
 	close(fd);
