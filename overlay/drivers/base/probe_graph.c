@@ -712,6 +712,25 @@ static int probe_graph_find_blocker(const struct device_supplier_edge *edge,
 	return 1;
 }
 
+/* What keeps @dev, which need not have a node, from probing, into @b. */
+static bool probe_graph_dev_blocked_by(struct device *dev,
+				       struct probe_graph_blocker *b)
+{
+	lockdep_assert_held(&probe_graph_lock);
+
+	if (probe_graph_parent_blocks(dev)) {
+		b->dev = dev->parent;
+		b->parent = true;
+		if (b->buf)
+			snprintf(b->buf, b->len, "waiting for parent %s (%s)",
+				 dev_name(b->dev),
+				 probe_graph_supplier_note(b->dev));
+		return true;
+	}
+	return device_links_walk_suppliers(dev, probe_graph_find_blocker,
+					   b) > 0;
+}
+
 /**
  * probe_graph_blocked_by() - find what keeps a node from probing
  * @b: blocker to fill in; @b->node set by the caller.
@@ -724,21 +743,7 @@ static int probe_graph_find_blocker(const struct device_supplier_edge *edge,
  */
 bool probe_graph_blocked_by(struct probe_graph_blocker *b)
 {
-	struct probe_graph_node *node = b->node;
-
-	lockdep_assert_held(&probe_graph_lock);
-
-	if (probe_graph_parent_blocks(node->dev)) {
-		b->dev = node->dev->parent;
-		b->parent = true;
-		if (b->buf)
-			snprintf(b->buf, b->len, "waiting for parent %s (%s)",
-				 dev_name(b->dev),
-				 probe_graph_supplier_note(b->dev));
-		return true;
-	}
-	return device_links_walk_suppliers(node->dev,
-					      probe_graph_find_blocker, b) > 0;
+	return probe_graph_dev_blocked_by(b->node->dev, b);
 }
 
 /*
@@ -1468,9 +1473,7 @@ static int probe_graph_match_waits(struct device *dev, void *data)
 	if (READ_ONCE(dev->driver) || driver_match_device(drv, dev) <= 0)
 		return 0;
 	guard(mutex)(&probe_graph_lock);
-	return probe_graph_parent_blocks(dev) ||
-	       device_links_walk_suppliers(dev, probe_graph_find_blocker,
-					   &b) > 0;
+	return probe_graph_dev_blocked_by(dev, &b);
 }
 
 /**
