@@ -240,8 +240,9 @@ def check_dtb_size(dtb: Path, arch: Arch = ARM64) -> None:
 PRINTK_RE = re.compile(r"^\[\s*\d+\.\d+\] ")
 # Files that have no line starting with a printk time: kernel messages
 # the console printed while init printed them are left out.  The output
-# of a program init runs is kept as it is.
-QUIET_FILES = ("/sys/", "/proc/", "/kmsg/")
+# of a program init runs is kept as it is.  /step/ and /init/ hold copies
+# of debugfs files and lists of device names.
+QUIET_FILES = ("/sys/", "/proc/", "/kmsg/", "/step/", "/init/")
 
 
 def parse_console(text: str) -> Dict[str, str]:
